@@ -1,0 +1,47 @@
+"""The ASGI application: every API surface on one FastAPI app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from laurels import __version__
+from laurels.config import database_url
+from laurels.kit.db import Database
+from laurels.kit.http import install_error_handlers
+from laurels.rewards.routes import router as rewards_router
+
+NATIVE_PREFIXES = ("/v1", "/loyalty/v1")
+
+DESCRIPTION = """
+Laurels is a self-hosted rewards engine for loyalty programs.
+
+* **Native API** at `/v1` (also served at `/loyalty/v1`, the Monterosa base path):
+  `{"success": true, "data": ...}` on success and
+  `{"success": false, "error": {"code", "message", "field"}}` on failure.
+* **Authentication**: `Authorization: Bearer <key>` or HTTP Basic (key id as
+  user, secret as password). `X-Monterosa-Org-ID` / `X-Org-ID` choose the org
+  to act for when the key may act for connected orgs.
+"""
+
+
+def native_router() -> APIRouter:
+    router = APIRouter()
+    router.include_router(rewards_router)
+    return router
+
+
+def create_app(db: Database | None = None) -> FastAPI:
+    app = FastAPI(title="Laurels", version=__version__, description=DESCRIPTION, docs_url="/docs", redoc_url="/redoc")
+    app.state.db = db or Database(database_url())
+    install_error_handlers(app)
+
+    api = native_router()
+    for prefix in NATIVE_PREFIXES:
+        app.include_router(api, prefix=prefix)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    return app

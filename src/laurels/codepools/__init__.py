@@ -1,0 +1,1 @@
+"""Pools of unique coupon codes that rewards draw from."""

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from laurels.kit.db import Base, UTCDateTime
+
+
+class CodePool(Base):
+    __tablename__ = "code_pools"
+    __table_args__ = (UniqueConstraint("org_id", "code_pool_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    code_pool_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CouponCode(Base):
+    __tablename__ = "coupon_codes"
+    __table_args__ = (
+        UniqueConstraint("pool_id", "code"),
+        # Claiming takes the lowest-id available code of a pool; counting
+        # available codes reads the same prefix.
+        Index("ix_coupon_codes_pool_id_status_id", "pool_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("code_pools.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(16), default="available")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from laurels.codepools.models import CodePool, CouponCode
+from laurels.kit.repository import OrgScopedRepository
+from laurels.rewards.models import Reward
+
+AVAILABLE = "available"
+ISSUED = "issued"
+
+# Keep IN lists and multi-row inserts well under SQLite's bound-parameter limit.
+_CHUNK = 500
+
+
+class CodePoolRepository(OrgScopedRepository[CodePool]):
+    model = CodePool
+    public_id = CodePool.code_pool_id
+
+    def counts(self, pool_pks: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """(available, total) code counts for each pool, in one query."""
+        if not pool_pks:
+            return {}
+        available = func.count().filter(CouponCode.status == AVAILABLE)
+        stmt = (
+            select(CouponCode.pool_id, available, func.count())
+            .where(CouponCode.pool_id.in_(pool_pks))
+            .group_by(CouponCode.pool_id)
+        )
+        found = {pool: (int(avail), int(total)) for pool, avail, total in self.session.execute(stmt).all()}
+        return {pk: found.get(pk, (0, 0)) for pk in pool_pks}
+
+    def has_available(self, pool_pk: int) -> bool:
+        stmt = select(CouponCode.id).where(CouponCode.pool_id == pool_pk, CouponCode.status == AVAILABLE).limit(1)
+        return self.session.scalar(stmt) is not None
+
+    def existing_codes(self, pool_pk: int, codes: Iterable[str]) -> set[str]:
+        codes = list(codes)
+        found: set[str] = set()
+        for start in range(0, len(codes), _CHUNK):
+            chunk = codes[start : start + _CHUNK]
+            stmt = select(CouponCode.code).where(CouponCode.pool_id == pool_pk, CouponCode.code.in_(chunk))
+            found.update(self.session.scalars(stmt))
+        return found
+
+    def insert_codes(self, pool_pk: int, codes: Sequence[str], now: datetime) -> set[str]:
+        """Insert codes, skipping any a concurrent upload inserted first; return those inserted."""
+        dialect = self.session.get_bind().dialect.name
+        stmt_factory = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        inserted: set[str] = set()
+        for start in range(0, len(codes), _CHUNK):
+            rows = [
+                {"pool_id": pool_pk, "code": c, "status": AVAILABLE, "created_at": now}
+                for c in codes[start : start + _CHUNK]
+            ]
+            stmt = (
+                stmt_factory(CouponCode)
+                .values(rows)
+                .on_conflict_do_nothing(index_elements=["pool_id", "code"])
+                .returning(CouponCode.code)
+            )
+            inserted.update(self.session.scalars(stmt))
+        return inserted
+
+    def page_codes(self, pool_pk: int, *, status: str | None, after: int | None, limit: int) -> list[CouponCode]:
+        stmt = select(CouponCode).where(CouponCode.pool_id == pool_pk)
+        if status is not None:
+            stmt = stmt.where(CouponCode.status == status)
+        if after is not None:
+            stmt = stmt.where(CouponCode.id > after)
+        return list(self.session.scalars(stmt.order_by(CouponCode.id).limit(limit)))
+
+    def used_by_rewards(self, pool_pk: int) -> bool:
+        stmt = select(Reward.id).where(Reward.code_pool_pk == pool_pk).limit(1)
+        return self.session.scalar(stmt) is not None

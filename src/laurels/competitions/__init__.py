@@ -1,0 +1,1 @@
+"""Competitions (draws) whose entries a reward can grant."""

@@ -1,0 +1,1 @@
+"""Infrastructure shared by every domain package: errors, database, HTTP plumbing."""

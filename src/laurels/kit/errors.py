@@ -1,0 +1,64 @@
+"""The one error hierarchy.
+
+Every refusal Laurels makes is a :class:`LaurelsError`: it carries the HTTP
+status, a stable machine-readable code and a human message. Domain packages
+define their codes as ``StrEnum`` members and raise the subclass whose status
+fits; the HTTP layer renders each API surface's envelope from these three
+values and never decides a status on its own.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CommonCode(StrEnum):
+    VALIDATION_ERROR = "VALIDATION_ERROR"
+    INVALID_BODY = "INVALID_BODY"
+    MISSING_REQUIRED_FIELDS = "MISSING_REQUIRED_FIELDS"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    FORBIDDEN = "FORBIDDEN"
+    INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
+    ORG_NOT_ALLOWED = "ORG_NOT_ALLOWED"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
+
+class LaurelsError(Exception):
+    status_code: int = 400
+    default_code: str = CommonCode.VALIDATION_ERROR
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = str(code or self.default_code)
+        # The request field the error is about, when there is one; rendered
+        # beside the message so clients need not parse it.
+        self.field = field
+
+
+class InvalidInput(LaurelsError):
+    status_code = 400
+    default_code = CommonCode.VALIDATION_ERROR
+
+
+class Unauthorized(LaurelsError):
+    status_code = 401
+    default_code = CommonCode.UNAUTHORIZED
+
+
+class Forbidden(LaurelsError):
+    status_code = 403
+    default_code = CommonCode.FORBIDDEN
+
+
+class NotFound(LaurelsError):
+    status_code = 404
+    default_code = CommonCode.NOT_FOUND
+
+
+class Conflict(LaurelsError):
+    status_code = 409
+    default_code = CommonCode.CONFLICT

@@ -1,0 +1,161 @@
+"""HTTP plumbing shared by every API surface: envelopes, errors, the request session.
+
+Each surface (the native API, and later the vendor dialects) registers the
+path prefix it serves and a renderer that turns a :class:`LaurelsError` into
+its own envelope. One set of exception handlers then serves every surface:
+whatever goes wrong, the client sees its own API's error shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from laurels.kit.db import Database
+from laurels.kit.errors import CommonCode, LaurelsError
+
+log = logging.getLogger("laurels")
+
+T = TypeVar("T")
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Envelope(BaseModel, Generic[T]):
+    success: Literal[True] = True
+    data: T
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable error code.", examples=["REWARD_NOT_FOUND"])
+    message: str = Field(description="What went wrong, naming the field where there is one.")
+    field: str | None = Field(default=None, description="The request field the error is about, if any.")
+
+
+class ErrorEnvelope(BaseModel):
+    success: Literal[False] = False
+    error: ErrorDetail
+
+
+def ok(data: T) -> Envelope[T]:
+    return Envelope[T](data=data)
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the error statuses a route can answer."""
+    descriptions = {
+        400: "Invalid request",
+        401: "Missing or invalid API key",
+        403: "Key lacks the scope, or may not act for the org named",
+        404: "Not found (including another org's resource)",
+        409: "Conflict",
+    }
+    return {s: {"model": ErrorEnvelope, "description": descriptions.get(s, "Error")} for s in statuses}
+
+
+# ---- sessions -------------------------------------------------------------
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent.
+
+    Services never commit: this is the boundary. Registered with
+    ``scope="function"`` so the commit runs before FastAPI writes the
+    response; a failed commit is then an error response, not a lie.
+    """
+    db: Database = request.app.state.db
+    with db.session(write=request.method not in READ_METHODS) as session:
+        yield session
+        session.commit()
+
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+
+# ---- errors ---------------------------------------------------------------
+
+Renderer = Callable[[int, ErrorDetail], JSONResponse]
+
+
+def render_native(status: int, detail: ErrorDetail) -> JSONResponse:
+    body = ErrorEnvelope(error=detail).model_dump(exclude_none=True)
+    return JSONResponse(body, status_code=status)
+
+
+_surfaces: list[tuple[str, Renderer]] = []
+
+
+def register_surface(prefix: str, renderer: Renderer) -> None:
+    _surfaces.append((prefix, renderer))
+
+
+def _renderer_for(request: Request) -> Renderer:
+    path = request.url.path
+    for prefix, renderer in _surfaces:
+        if path.startswith(prefix):
+            return renderer
+    return render_native
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts)
+
+
+def validation_error_detail(exc: RequestValidationError) -> ErrorDetail:
+    errors = list(exc.errors())
+    # A body that is not JSON, or not an object, is one clear error.
+    for err in errors:
+        if err.get("type") in ("json_invalid", "model_attributes_type", "dict_type") and tuple(err["loc"]) in (
+            ("body",),
+            ("body", 0),
+        ):
+            return ErrorDetail(code=CommonCode.INVALID_BODY, message="Request body must be a JSON object")
+    missing = [
+        _field_name(tuple(err["loc"]))
+        for err in errors
+        if err.get("type") == "missing" and len(err["loc"]) == 2 and err["loc"][0] == "body"
+    ]
+    if missing:
+        return ErrorDetail(
+            code=CommonCode.MISSING_REQUIRED_FIELDS,
+            message="Missing required fields: " + ", ".join(missing),
+            field=missing[0],
+        )
+    first = errors[0]
+    field = _field_name(tuple(first["loc"]))
+    return ErrorDetail(code=CommonCode.VALIDATION_ERROR, message=f"{field}: {first['msg']}", field=field or None)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LaurelsError)
+    async def _laurels(request: Request, exc: LaurelsError) -> JSONResponse:
+        detail = ErrorDetail(code=exc.code, message=exc.message, field=exc.field)
+        return _renderer_for(request)(exc.status_code, detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return _renderer_for(request)(400, validation_error_detail(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: CommonCode.NOT_FOUND, 405: CommonCode.METHOD_NOT_ALLOWED}.get(exc.status_code, "HTTP_ERROR")
+        message = "Not found" if exc.status_code == 404 else str(exc.detail)
+        response = _renderer_for(request)(exc.status_code, ErrorDetail(code=code, message=message))
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        detail = ErrorDetail(code=CommonCode.INTERNAL_ERROR, message="Internal server error")
+        return _renderer_for(request)(500, detail)

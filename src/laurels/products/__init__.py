@@ -1,0 +1,1 @@
+"""Products a reward can grant (SKU, name, stock)."""

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from laurels.kit.db import Base, JSONDoc, UTCDateTime
+
+
+class Reward(Base):
+    __tablename__ = "rewards"
+    __table_args__ = (
+        UniqueConstraint("org_id", "reward_id"),
+        Index("ix_rewards_org_id_reward_type_id", "org_id", "reward_type", "id"),
+        Index("ix_rewards_org_id_enabled_id", "org_id", "enabled", "id"),
+    )
+
+    # Every dialect addresses the same reward: Capillary by this integer id,
+    # Monterosa by the string reward_id. Both are unique, both resolve.
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    reward_id: Mapped[str] = mapped_column(String(64))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str | None] = mapped_column(Text)
+    reward_type: Mapped[str] = mapped_column(String(32))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    config: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDoc)
+    # What the config names, as real foreign keys: a product, competition or
+    # pool in use by a reward cannot disappear from under it.
+    product_pk: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"), index=True)
+    competition_pk: Mapped[int | None] = mapped_column(ForeignKey("competitions.id", ondelete="RESTRICT"), index=True)
+    code_pool_pk: Mapped[int | None] = mapped_column(ForeignKey("code_pools.id", ondelete="RESTRICT"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it from the class)

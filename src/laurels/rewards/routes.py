@@ -1,0 +1,69 @@
+"""Seed 004's Rewards API, served at /v1 and /loyalty/v1."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from laurels.kit.http import DbSession, Envelope, error_responses, ok
+from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.rewards.schemas import Message, RewardCreate, RewardCreated, RewardList, RewardOut, RewardUpdate
+from laurels.rewards.service import RewardService
+from laurels.tenancy.auth import require
+from laurels.tenancy.scopes import Scope
+from laurels.tenancy.service import Principal
+
+router = APIRouter(tags=["rewards"])
+
+Reader = Annotated[Principal, Depends(require(Scope.REWARDS_READ))]
+Writer = Annotated[Principal, Depends(require(Scope.REWARDS_WRITE))]
+
+
+@router.get("/rewards", responses=error_responses(400, 401, 403))
+def list_rewards(
+    *,
+    principal: Reader,
+    session: DbSession,
+    status: Annotated[str | None, Query(description="active or inactive")] = None,
+    rewardType: Annotated[str | None, Query(description="Filter by reward type")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(description="nextCursor of the previous page")] = None,
+) -> Envelope[RewardList]:
+    """List the org's rewards, oldest first, a page at a time."""
+    page = RewardService(session).list(
+        principal.org_id, status=status, reward_type=rewardType, cursor=cursor, limit=limit
+    )
+    items = [RewardOut.of(r) for r in page.rewards]
+    return ok(RewardList(rewards=items, count=len(items), nextCursor=page.next_cursor))
+
+
+@router.post("/rewards", status_code=201, responses=error_responses(400, 401, 403, 409))
+def create_reward(principal: Writer, session: DbSession, body: RewardCreate) -> Envelope[RewardCreated]:
+    """Create a reward; its config is validated for its type and what it references must exist."""
+    reward = RewardService(session).create(principal.org_id, body)
+    return ok(RewardCreated(reward=RewardOut.of(reward)))
+
+
+@router.get("/rewards/{rewardId}", responses=error_responses(401, 403, 404))
+def get_reward(principal: Reader, session: DbSession, rewardId: str) -> Envelope[RewardOut]:
+    """Get a reward by its rewardId (or its integer id)."""
+    return ok(RewardOut.of(RewardService(session).get(principal.org_id, rewardId)))
+
+
+@router.put("/rewards/{rewardId}", responses=error_responses(400, 401, 403, 404))
+def update_reward(
+    principal: Writer,
+    session: DbSession,
+    rewardId: str,
+    body: RewardUpdate,
+) -> Envelope[RewardOut]:
+    """Update any field but rewardType; the config is re-validated against the reward's type."""
+    return ok(RewardOut.of(RewardService(session).update(principal.org_id, rewardId, body)))
+
+
+@router.delete("/rewards/{rewardId}", responses=error_responses(401, 403, 404))
+def delete_reward(principal: Writer, session: DbSession, rewardId: str) -> Envelope[Message]:
+    """Delete a reward."""
+    RewardService(session).delete(principal.org_id, rewardId)
+    return ok(Message(message="Reward deleted successfully"))

@@ -1,0 +1,1 @@
+"""Orgs (tenants), brands and API keys; authentication of every request."""

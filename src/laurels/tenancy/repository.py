@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from laurels.tenancy.models import ApiKey, Brand, Org
+
+
+class TenancyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_org(self, org_id: str) -> Org | None:
+        return self.session.get(Org, org_id)
+
+    def get_api_key(self, key_id: str) -> ApiKey | None:
+        return self.session.get(ApiKey, key_id)
+
+    def get_brand_by_name(self, org_id: str, name: str) -> Brand | None:
+        return self.session.scalar(select(Brand).where(Brand.org_id == org_id, Brand.name == name))
+
+    def ancestor_ids(self, org_id: str) -> list[str]:
+        """The org's parents, nearest first (the tree is shallow; one query a level)."""
+        chain: list[str] = []
+        current = self.session.scalar(select(Org.parent_id).where(Org.id == org_id))
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.session.scalar(select(Org.parent_id).where(Org.id == current))
+        return chain
+
+    def add(self, obj: Org | Brand | ApiKey) -> None:
+        self.session.add(obj)
+        self.session.flush()

@@ -1,0 +1,84 @@
+"""Helpers the tests share: a tenant with its own key, speaking HTTP to the app."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from laurels.kit.db import Database
+from laurels.tenancy.repository import TenancyRepository
+from laurels.tenancy.service import TenancyService
+
+
+@dataclass
+class Tenant:
+    """An org of its own and a key for it: tests never see each other's data."""
+
+    client: TestClient
+    org_id: str
+    token: str
+    key_id: str
+    extra_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **self.extra_headers}
+
+    @property
+    def basic_headers(self) -> dict[str, str]:
+        key_id, _, secret = self.token.partition(".")
+        raw = base64.b64encode(f"{key_id}:{secret}".encode()).decode()
+        return {"Authorization": f"Basic {raw}"}
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Response:
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.client.request(method, path, headers=headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> Response:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def data(self, response: Response, status: int = 200) -> Any:
+        """The envelope's data, after checking the status and the success flag."""
+        assert response.status_code == status, response.text
+        body = response.json()
+        assert body["success"] is True, body
+        return body["data"]
+
+
+def make_tenant(
+    db: Database,
+    client: TestClient,
+    *,
+    name: str = "Test Org",
+    parent_id: str | None = None,
+    scopes: list[str] | None = None,
+) -> Tenant:
+    with db.unit_of_work() as session:
+        service = TenancyService(TenancyRepository(session))
+        org = service.create_org(name, parent_id=parent_id)
+        issued = service.create_api_key(org.id, scopes)
+    return Tenant(client=client, org_id=org.id, token=issued.token, key_id=issued.key.id)
+
+
+def error_of(response: Response, status: int) -> dict[str, Any]:
+    """The envelope's error, after checking the status and the failure flag."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["success"] is False, body
+    error: dict[str, Any] = body["error"]
+    assert error["code"], body
+    assert error["message"], body
+    return error
