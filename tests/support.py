@@ -6,6 +6,8 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
@@ -82,3 +84,23 @@ def error_of(response: Response, status: int) -> dict[str, Any]:
     assert error["code"], body
     assert error["message"], body
     return error
+
+
+def api_routes(app: FastAPI) -> list[tuple[str, str, bool]]:
+    """(method, path, in OpenAPI) for every API route the app serves.
+
+    FastAPI 0.163 keeps included routers as wrappers in ``app.routes``; their
+    ``effective_route_contexts`` yield the routes with their prefixes applied.
+    """
+    found: list[tuple[str, str, bool]] = []
+
+    def visit(route: Any) -> None:
+        if isinstance(route, APIRoute) or hasattr(route, "dependant"):
+            found.extend((m, route.path, route.include_in_schema) for m in sorted(route.methods))
+        elif hasattr(route, "effective_route_contexts"):
+            for context in route.effective_route_contexts():
+                visit(context)
+
+    for route in app.routes:
+        visit(route)
+    return found

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from laurels import __version__
+from laurels.codepools.routes import router as codepools_router
+from laurels.competitions.routes import router as competitions_router
 from laurels.config import database_url
 from laurels.kit.db import Database
-from laurels.kit.http import install_error_handlers
+from laurels.kit.http import document_errors_as_served, install_error_handlers
+from laurels.products.routes import router as products_router
 from laurels.rewards.routes import router as rewards_router
 
 NATIVE_PREFIXES = ("/v1", "/loyalty/v1")
@@ -27,6 +33,9 @@ Laurels is a self-hosted rewards engine for loyalty programs.
 def native_router() -> APIRouter:
     router = APIRouter()
     router.include_router(rewards_router)
+    router.include_router(products_router)
+    router.include_router(competitions_router)
+    router.include_router(codepools_router)
     return router
 
 
@@ -34,14 +43,20 @@ def create_app(db: Database | None = None) -> FastAPI:
     app = FastAPI(title="Laurels", version=__version__, description=DESCRIPTION, docs_url="/docs", redoc_url="/redoc")
     app.state.db = db or Database(database_url())
     install_error_handlers(app)
+    document_errors_as_served(app)
 
     api = native_router()
     for prefix in NATIVE_PREFIXES:
         app.include_router(api, prefix=prefix)
 
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        """Liveness: the process answers."""
-        return {"status": "ok"}
+    @app.get("/healthz", tags=["ops"], responses={503: {"description": "The database does not answer"}})
+    def healthz() -> JSONResponse:
+        """Health: the process answers and its database does too."""
+        try:
+            with app.state.db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
 
     return app

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from laurels.codepools.models import CodePool, CouponCode
@@ -20,6 +20,22 @@ _CHUNK = 500
 class CodePoolRepository(OrgScopedRepository[CodePool]):
     model = CodePool
     public_id = CodePool.code_pool_id
+
+    def get_locked(self, org_id: str, code_pool_id: str) -> CodePool | None:
+        """The pool, locked against a concurrent delete until the transaction ends.
+
+        ``FOR NO KEY UPDATE`` on PostgreSQL: code uploads to one pool queue
+        behind each other and behind a delete, but not behind a reward being
+        created that references the pool (its foreign key takes only a key
+        share lock). SQLite has no row locks; its write transactions are
+        serialized already.
+        """
+        stmt = (
+            select(CodePool)
+            .where(CodePool.org_id == org_id, CodePool.code_pool_id == code_pool_id)
+            .with_for_update(key_share=True)
+        )
+        return self.session.scalar(stmt)
 
     def counts(self, pool_pks: Sequence[int]) -> dict[int, tuple[int, int]]:
         """(available, total) code counts for each pool, in one query."""
@@ -73,6 +89,10 @@ class CodePoolRepository(OrgScopedRepository[CodePool]):
         if after is not None:
             stmt = stmt.where(CouponCode.id > after)
         return list(self.session.scalars(stmt.order_by(CouponCode.id).limit(limit)))
+
+    def delete_codes(self, pool_pk: int) -> None:
+        """Delete every code of a pool (the foreign key cascades too; this does not rely on it)."""
+        self.session.execute(delete(CouponCode).where(CouponCode.pool_id == pool_pk))
 
     def used_by_rewards(self, pool_pk: int) -> bool:
         stmt = select(Reward.id).where(Reward.code_pool_pk == pool_pk).limit(1)

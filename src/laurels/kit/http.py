@@ -34,6 +34,10 @@ class Envelope(BaseModel, Generic[T]):
     data: T
 
 
+class Message(BaseModel):
+    message: str
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="Stable machine-readable error code.", examples=["REWARD_NOT_FOUND"])
     message: str = Field(description="What went wrong, naming the field where there is one.")
@@ -133,6 +137,32 @@ def validation_error_detail(exc: RequestValidationError) -> ErrorDetail:
     first = errors[0]
     field = _field_name(tuple(first["loc"]))
     return ErrorDetail(code=CommonCode.VALIDATION_ERROR, message=f"{field}: {first['msg']}", field=field or None)
+
+
+def document_errors_as_served(app: FastAPI) -> None:
+    """Make OpenAPI say what the handlers below do: a payload error is a 400 in the
+    error envelope, never FastAPI's default 422 body."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                responses = operation.get("responses", {})
+                if responses.pop("422", None) is not None:
+                    responses.setdefault(
+                        "400",
+                        {"description": "Invalid request", "content": {"application/json": {"schema": error_ref}}},
+                    )
+        for name in ("HTTPValidationError", "ValidationError"):
+            schema.get("components", {}).get("schemas", {}).pop(name, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -23,15 +23,17 @@ class OrgScopedRepository(Generic[M]):
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, org_id: str, public_id: str) -> M | None:
+    def get(self, org_id: str, public_id: str, *, for_update: bool = False) -> M | None:
+        """The row, or None; ``for_update`` locks it until the transaction ends (a no-op on SQLite,
+        where write transactions already hold the database's one write lock)."""
         model = self.model
         stmt = select(model).where(model.org_id == org_id, type(self).public_id == public_id)
+        if for_update:
+            stmt = stmt.with_for_update()
         return self.session.scalar(stmt)
 
     def get_for_update(self, org_id: str, public_id: str) -> M | None:
-        model = self.model
-        stmt = select(model).where(model.org_id == org_id, type(self).public_id == public_id).with_for_update()
-        return self.session.scalar(stmt)
+        return self.get(org_id, public_id, for_update=True)
 
     def exists(self, org_id: str, public_id: str) -> bool:
         model = self.model

@@ -12,12 +12,20 @@ class RewardRepository(OrgScopedRepository[Reward]):
     model = Reward
     public_id = Reward.reward_id
 
-    def resolve(self, org_id: str, ident: str) -> Reward | None:
-        """Find a reward by its string rewardId or, for an all-digit ident, its integer id."""
-        reward = self.get(org_id, ident)
-        if reward is None and ident.isdigit() and len(ident) < 19:
-            reward = self.session.scalar(select(Reward).where(Reward.org_id == org_id, Reward.id == int(ident)))
-        return reward
+    def resolve(self, org_id: str, ident: str, *, for_update: bool = False) -> Reward | None:
+        """Find a reward by its string rewardId or, for an all-digit ident, its integer id.
+
+        ``for_update`` locks the row, so concurrent edits of one reward queue
+        up and each applies to the result of the one before.
+        """
+        stmt = select(Reward).where(Reward.org_id == org_id)
+        if ident.isdigit() and len(ident) < 19:
+            stmt = stmt.where(Reward.id == int(ident))
+        else:
+            stmt = stmt.where(Reward.reward_id == ident)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.scalar(stmt)
 
     def list_page(
         self, org_id: str, *, enabled: bool | None, reward_type: str | None, after: int | None, limit: int

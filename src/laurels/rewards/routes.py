@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from laurels.kit.http import DbSession, Envelope, error_responses, ok
+from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from laurels.rewards.schemas import Message, RewardCreate, RewardCreated, RewardList, RewardOut, RewardUpdate
+from laurels.rewards.schemas import RewardCreate, RewardCreated, RewardList, RewardOut, RewardUpdate
 from laurels.rewards.service import RewardService
 from laurels.tenancy.auth import require
 from laurels.tenancy.scopes import Scope

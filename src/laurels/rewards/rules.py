@@ -7,13 +7,12 @@ gives one, and a message in the same style where it does not.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from laurels.kit.errors import CommonCode, InvalidInput
+from laurels.kit.errors import InvalidInput
+from laurels.kit.validation import public_id, text
 
 
 class RewardCode(StrEnum):
@@ -30,6 +29,7 @@ class RewardCode(StrEnum):
     PRODUCT_NOT_FOUND = "PRODUCT_NOT_FOUND"
     COMPETITION_NOT_FOUND = "COMPETITION_NOT_FOUND"
     CODE_POOL_NOT_FOUND = "CODE_POOL_NOT_FOUND"
+    REFERENCE_GONE = "REFERENCE_GONE"
 
 
 class RewardType(StrEnum):
@@ -46,9 +46,6 @@ REQUIRED_ON_CREATE = ("name", "rewardType", "config")
 DISCOUNT_TYPES = ("percentage", "fixed")
 NAME_MAX = 255
 DESCRIPTION_MAX = 4000
-# Client-chosen ids: readable, URL-safe, and never all digits, because an
-# all-digit path segment addresses a reward by its integer id.
-REWARD_ID_PATTERN = re.compile(r"^(?!\d+$)[A-Za-z0-9_.:-]{1,64}$")
 
 
 @dataclass(frozen=True)
@@ -58,21 +55,6 @@ class ConfigRefs:
     product_id: str | None = None
     competition_id: str | None = None
     code_pool_id: str | None = None
-
-
-def missing_required(payload: Mapping[str, Any]) -> list[str]:
-    """Required create fields that are absent or null, in the seed's order."""
-    return [f for f in REQUIRED_ON_CREATE if payload.get(f) is None]
-
-
-def require_fields(payload: Mapping[str, Any]) -> None:
-    missing = missing_required(payload)
-    if missing:
-        raise InvalidInput(
-            "Missing required fields: " + ", ".join(missing),
-            code=CommonCode.MISSING_REQUIRED_FIELDS,
-            field=missing[0],
-        )
 
 
 def check_reward_type(value: Any) -> RewardType:
@@ -93,23 +75,15 @@ def check_status(value: Any) -> bool:
 
 
 def check_name(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > NAME_MAX:
-        raise InvalidInput(
-            f"name must be a non-empty string of at most {NAME_MAX} characters",
-            code=RewardCode.INVALID_NAME,
-            field="name",
-        )
-    return value
+    return text(value, field="name", code=RewardCode.INVALID_NAME, max_length=NAME_MAX)
 
 
 def check_description(value: Any) -> str | None:
-    if value is not None and (not isinstance(value, str) or len(value) > DESCRIPTION_MAX):
-        raise InvalidInput(
-            f"description must be a string of at most {DESCRIPTION_MAX} characters",
-            code=RewardCode.INVALID_DESCRIPTION,
-            field="description",
-        )
-    return value
+    if value is None:
+        return None
+    return text(
+        value, field="description", code=RewardCode.INVALID_DESCRIPTION, max_length=DESCRIPTION_MAX, required=False
+    )
 
 
 def check_metadata(value: Any) -> dict[str, Any]:
@@ -120,14 +94,8 @@ def check_metadata(value: Any) -> dict[str, Any]:
     return value
 
 
-def check_reward_id(value: str) -> str:
-    if not REWARD_ID_PATTERN.match(value):
-        raise InvalidInput(
-            "rewardId must be 1 to 64 letters, digits or _ . : - and not all digits",
-            code=RewardCode.INVALID_REWARD_ID,
-            field="rewardId",
-        )
-    return value
+def reward_id(value: str | None) -> str:
+    return public_id(value, prefix="rew", field="rewardId", code=RewardCode.INVALID_REWARD_ID)
 
 
 def _is_number(value: Any) -> bool:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from laurels.kit.clock import iso_ms
+from laurels.kit.http import Message
 from laurels.rewards.models import Reward
 from laurels.rewards.rules import REWARD_TYPES, STATUSES
 
@@ -95,5 +96,4 @@ class RewardList(BaseModel):
     nextCursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
-class Message(BaseModel):
-    message: str
+__all__ = ["Message", "RewardCreate", "RewardCreated", "RewardList", "RewardOut", "RewardUpdate"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +13,7 @@ from laurels.competitions.repository import CompetitionRepository
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
+from laurels.kit.validation import require_fields
 from laurels.products.repository import ProductRepository
 from laurels.rewards import rules
 from laurels.rewards.models import Reward
@@ -44,8 +44,8 @@ class RewardService:
 
     # ---- reads ----------------------------------------------------------
 
-    def get(self, org_id: str, ident: str) -> Reward:
-        reward = self.rewards.resolve(org_id, ident)
+    def get(self, org_id: str, ident: str, *, for_update: bool = False) -> Reward:
+        reward = self.rewards.resolve(org_id, ident, for_update=for_update)
         if reward is None:
             raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
         return reward
@@ -64,11 +64,11 @@ class RewardService:
     # ---- writes ---------------------------------------------------------
 
     def create(self, org_id: str, body: RewardCreate) -> Reward:
-        rules.require_fields(body.model_dump())
+        require_fields(body.model_dump(), rules.REQUIRED_ON_CREATE)
         reward_type = rules.check_reward_type(body.rewardType)
         config, refs = rules.validate_config(reward_type, body.config)
         resolved = self._resolve_refs(org_id, refs)
-        reward_id = rules.check_reward_id(body.rewardId) if body.rewardId is not None else f"rew_{uuid.uuid4()}"
+        reward_id = rules.reward_id(body.rewardId)
         if body.rewardId is not None and self.rewards.exists(org_id, reward_id):
             raise Conflict(
                 "Reward with this ID already exists", code=RewardCode.REWARD_ALREADY_EXISTS, field="rewardId"
@@ -92,13 +92,20 @@ class RewardService:
         try:
             return self.rewards.add(reward)
         except IntegrityError:
-            # Lost a race with a concurrent create of the same rewardId.
+            if body.rewardId is not None:
+                # Lost a race with a concurrent create of the same rewardId.
+                raise Conflict(
+                    "Reward with this ID already exists", code=RewardCode.REWARD_ALREADY_EXISTS, field="rewardId"
+                ) from None
+            # A generated id cannot collide: what the config names was deleted meanwhile.
             raise Conflict(
-                "Reward with this ID already exists", code=RewardCode.REWARD_ALREADY_EXISTS, field="rewardId"
+                "What the config references was deleted while the reward was being created; retry",
+                code=RewardCode.REFERENCE_GONE,
+                field="config",
             ) from None
 
     def update(self, org_id: str, ident: str, body: RewardUpdate) -> Reward:
-        reward = self.get(org_id, ident)
+        reward = self.get(org_id, ident, for_update=True)
         given = body.model_fields_set
         if "rewardType" in given and body.rewardType != reward.reward_type:
             raise InvalidInput(
@@ -130,7 +137,7 @@ class RewardService:
         return reward
 
     def delete(self, org_id: str, ident: str) -> None:
-        self.rewards.delete(self.get(org_id, ident))
+        self.rewards.delete(self.get(org_id, ident, for_update=True))
 
     # ---- helpers --------------------------------------------------------
 

@@ -1,0 +1,126 @@
+"""Native CRUD for code pools and their coupon codes, at /v1/code-pools."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Query
+
+from laurels.codepools.schemas import (
+    CODE_STATUSES,
+    CSV_MAX_BYTES,
+    CodePoolCreate,
+    CodePoolCreated,
+    CodePoolList,
+    CodePoolOut,
+    CodePoolUpdate,
+    CodesAdd,
+    CodesAdded,
+    CodesCsv,
+    CodesGenerate,
+    CouponCodeList,
+    CouponCodeOut,
+)
+from laurels.codepools.service import CodePoolService, CodeUpload
+from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
+from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.tenancy.auth import require
+from laurels.tenancy.scopes import Scope
+from laurels.tenancy.service import Principal
+
+router = APIRouter(tags=["code pools"])
+
+Reader = Annotated[Principal, Depends(require(Scope.REWARDS_READ))]
+Writer = Annotated[Principal, Depends(require(Scope.REWARDS_WRITE))]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
+Cursor = Annotated[str | None, Query(description="nextCursor of the previous page")]
+
+
+def _added(upload: CodeUpload) -> Envelope[CodesAdded]:
+    return ok(
+        CodesAdded(added=upload.added, duplicates=upload.duplicates, available=upload.available, total=upload.total)
+    )
+
+
+@router.get("/code-pools", responses=error_responses(400, 401, 403))
+def list_code_pools(
+    principal: Reader, session: DbSession, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None
+) -> Envelope[CodePoolList]:
+    """List the org's code pools with their code counts, oldest first, a page at a time."""
+    page = CodePoolService(session).list(principal.org_id, cursor=cursor, limit=limit)
+    items = [CodePoolOut.of(p, page.counts[p.id]) for p in page.pools]
+    return ok(CodePoolList(codePools=items, count=len(items), nextCursor=page.next_cursor))
+
+
+@router.post("/code-pools", status_code=201, responses=error_responses(400, 401, 403, 409))
+def create_code_pool(principal: Writer, session: DbSession, body: CodePoolCreate) -> Envelope[CodePoolCreated]:
+    """Create an empty code pool; add codes to it with the codes routes."""
+    pool = CodePoolService(session).create(principal.org_id, body)
+    return ok(CodePoolCreated(codePool=CodePoolOut.of(pool, (0, 0))))
+
+
+@router.get("/code-pools/{codePoolId}", responses=error_responses(401, 403, 404))
+def get_code_pool(principal: Reader, session: DbSession, codePoolId: str) -> Envelope[CodePoolOut]:
+    """Get a code pool with its counts of available and all codes."""
+    service = CodePoolService(session)
+    pool = service.get(principal.org_id, codePoolId)
+    return ok(CodePoolOut.of(pool, service.counts(pool)))
+
+
+@router.put("/code-pools/{codePoolId}", responses=error_responses(400, 401, 403, 404))
+def update_code_pool(
+    principal: Writer, session: DbSession, codePoolId: str, body: CodePoolUpdate
+) -> Envelope[CodePoolOut]:
+    """Update a code pool's name or description."""
+    service = CodePoolService(session)
+    pool = service.update(principal.org_id, codePoolId, body)
+    return ok(CodePoolOut.of(pool, service.counts(pool)))
+
+
+@router.delete("/code-pools/{codePoolId}", responses=error_responses(401, 403, 404, 409))
+def delete_code_pool(principal: Writer, session: DbSession, codePoolId: str) -> Envelope[Message]:
+    """Delete a code pool and all its codes; refused (409) while a reward draws from it."""
+    CodePoolService(session).delete(principal.org_id, codePoolId)
+    return ok(Message(message="Code pool deleted successfully"))
+
+
+@router.post("/code-pools/{codePoolId}/codes", responses=error_responses(400, 401, 403, 404))
+def add_codes(principal: Writer, session: DbSession, codePoolId: str, body: CodesAdd) -> Envelope[CodesAdded]:
+    """Add 1 to 10,000 codes; codes already in the pool or repeated in the upload come back as duplicates."""
+    return _added(CodePoolService(session).add_codes(principal.org_id, codePoolId, body))
+
+
+@router.post("/code-pools/{codePoolId}/codes/csv", responses=error_responses(400, 401, 403, 404))
+def upload_codes_csv(
+    principal: Writer,
+    session: DbSession,
+    codePoolId: str,
+    body: Annotated[CodesCsv, File()],
+) -> Envelope[CodesAdded]:
+    """Add the codes of a CSV file, with the same rules and answer as the JSON upload."""
+    content = body.file.file.read(CSV_MAX_BYTES + 1)
+    return _added(CodePoolService(session).add_csv(principal.org_id, codePoolId, content))
+
+
+@router.post("/code-pools/{codePoolId}/codes/generate", responses=error_responses(400, 401, 403, 404))
+def generate_codes(principal: Writer, session: DbSession, codePoolId: str, body: CodesGenerate) -> Envelope[CodesAdded]:
+    """Add exactly `count` new random codes, `prefix` followed by `length` unambiguous characters."""
+    return _added(CodePoolService(session).generate(principal.org_id, codePoolId, body))
+
+
+@router.get("/code-pools/{codePoolId}/codes", responses=error_responses(400, 401, 403, 404))
+def list_codes(
+    *,
+    principal: Reader,
+    session: DbSession,
+    codePoolId: str,
+    status: Annotated[
+        str | None, Query(description=" or ".join(CODE_STATUSES), json_schema_extra={"enum": list(CODE_STATUSES)})
+    ] = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Envelope[CouponCodeList]:
+    """List a pool's codes, oldest first, optionally only the available or the issued ones."""
+    page = CodePoolService(session).list_codes(principal.org_id, codePoolId, status=status, cursor=cursor, limit=limit)
+    items = [CouponCodeOut.of(c) for c in page.codes]
+    return ok(CouponCodeList(codes=items, count=len(items), nextCursor=page.next_cursor))

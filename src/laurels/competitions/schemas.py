@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from laurels.competitions.models import Competition
+from laurels.kit.clock import iso_ms
+
+
+class CompetitionCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
+
+    competitionId: str | None = Field(
+        default=None, description="Id of your choosing; generated (comp_<uuid>) if absent."
+    )
+    name: str | None = None
+    description: str | None = None
+    startsAt: datetime | None = Field(default=None, description="ISO 8601; UTC when no offset is given.")
+    endsAt: datetime | None = Field(default=None, description="ISO 8601; must be after startsAt.")
+
+
+class CompetitionUpdate(BaseModel):
+    """Fields left out keep their values; null clears startsAt or endsAt."""
+
+    name: str | None = None
+    description: str | None = None
+    startsAt: datetime | None = None
+    endsAt: datetime | None = None
+
+
+class CompetitionOut(BaseModel):
+    competitionId: str
+    name: str
+    description: str | None
+    startsAt: str | None
+    endsAt: str | None
+    createdAt: str
+    updatedAt: str
+
+    @classmethod
+    def of(cls, competition: Competition) -> CompetitionOut:
+        return cls(
+            competitionId=competition.competition_id,
+            name=competition.name,
+            description=competition.description,
+            startsAt=iso_ms(competition.starts_at) if competition.starts_at else None,
+            endsAt=iso_ms(competition.ends_at) if competition.ends_at else None,
+            createdAt=iso_ms(competition.created_at),
+            updatedAt=iso_ms(competition.updated_at),
+        )
+
+
+class CompetitionCreated(BaseModel):
+    message: str = "Competition created successfully"
+    competition: CompetitionOut
+
+
+class CompetitionList(BaseModel):
+    competitions: list[CompetitionOut]
+    count: int
+    nextCursor: str | None
