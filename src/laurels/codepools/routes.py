@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query
+from fastapi import APIRouter, File, Query
 
 from laurels.codepools.schemas import (
     CODE_STATUSES,
@@ -24,14 +24,10 @@ from laurels.codepools.schemas import (
 from laurels.codepools.service import CodePoolService, CodeUpload
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from laurels.tenancy.auth import require
-from laurels.tenancy.scopes import Scope
-from laurels.tenancy.service import Principal
+from laurels.tenancy.auth import CatalogReader, CatalogWriter
 
 router = APIRouter(tags=["code pools"])
 
-Reader = Annotated[Principal, Depends(require(Scope.REWARDS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.REWARDS_WRITE))]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
 Cursor = Annotated[str | None, Query(description="nextCursor of the previous page")]
 
@@ -44,7 +40,7 @@ def _added(upload: CodeUpload) -> Envelope[CodesAdded]:
 
 @router.get("/code-pools", responses=error_responses(400, 401, 403))
 def list_code_pools(
-    principal: Reader, session: DbSession, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None
+    principal: CatalogReader, session: DbSession, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None
 ) -> Envelope[CodePoolList]:
     """List the org's code pools with their code counts, oldest first, a page at a time."""
     page = CodePoolService(session).list(principal.org_id, cursor=cursor, limit=limit)
@@ -53,14 +49,14 @@ def list_code_pools(
 
 
 @router.post("/code-pools", status_code=201, responses=error_responses(400, 401, 403, 409))
-def create_code_pool(principal: Writer, session: DbSession, body: CodePoolCreate) -> Envelope[CodePoolCreated]:
+def create_code_pool(principal: CatalogWriter, session: DbSession, body: CodePoolCreate) -> Envelope[CodePoolCreated]:
     """Create an empty code pool; add codes to it with the codes routes."""
     pool = CodePoolService(session).create(principal.org_id, body)
     return ok(CodePoolCreated(codePool=CodePoolOut.of(pool, (0, 0))))
 
 
 @router.get("/code-pools/{codePoolId}", responses=error_responses(401, 403, 404))
-def get_code_pool(principal: Reader, session: DbSession, codePoolId: str) -> Envelope[CodePoolOut]:
+def get_code_pool(principal: CatalogReader, session: DbSession, codePoolId: str) -> Envelope[CodePoolOut]:
     """Get a code pool with its counts of available and all codes."""
     service = CodePoolService(session)
     pool = service.get(principal.org_id, codePoolId)
@@ -69,7 +65,7 @@ def get_code_pool(principal: Reader, session: DbSession, codePoolId: str) -> Env
 
 @router.put("/code-pools/{codePoolId}", responses=error_responses(400, 401, 403, 404))
 def update_code_pool(
-    principal: Writer, session: DbSession, codePoolId: str, body: CodePoolUpdate
+    principal: CatalogWriter, session: DbSession, codePoolId: str, body: CodePoolUpdate
 ) -> Envelope[CodePoolOut]:
     """Update a code pool's name or description."""
     service = CodePoolService(session)
@@ -78,21 +74,21 @@ def update_code_pool(
 
 
 @router.delete("/code-pools/{codePoolId}", responses=error_responses(401, 403, 404, 409))
-def delete_code_pool(principal: Writer, session: DbSession, codePoolId: str) -> Envelope[Message]:
+def delete_code_pool(principal: CatalogWriter, session: DbSession, codePoolId: str) -> Envelope[Message]:
     """Delete a code pool and all its codes; refused (409) while a reward draws from it."""
     CodePoolService(session).delete(principal.org_id, codePoolId)
     return ok(Message(message="Code pool deleted successfully"))
 
 
 @router.post("/code-pools/{codePoolId}/codes", responses=error_responses(400, 401, 403, 404))
-def add_codes(principal: Writer, session: DbSession, codePoolId: str, body: CodesAdd) -> Envelope[CodesAdded]:
+def add_codes(principal: CatalogWriter, session: DbSession, codePoolId: str, body: CodesAdd) -> Envelope[CodesAdded]:
     """Add 1 to 10,000 codes; codes already in the pool or repeated in the upload come back as duplicates."""
     return _added(CodePoolService(session).add_codes(principal.org_id, codePoolId, body))
 
 
 @router.post("/code-pools/{codePoolId}/codes/csv", responses=error_responses(400, 401, 403, 404))
 def upload_codes_csv(
-    principal: Writer,
+    principal: CatalogWriter,
     session: DbSession,
     codePoolId: str,
     body: Annotated[CodesCsv, File()],
@@ -103,7 +99,9 @@ def upload_codes_csv(
 
 
 @router.post("/code-pools/{codePoolId}/codes/generate", responses=error_responses(400, 401, 403, 404))
-def generate_codes(principal: Writer, session: DbSession, codePoolId: str, body: CodesGenerate) -> Envelope[CodesAdded]:
+def generate_codes(
+    principal: CatalogWriter, session: DbSession, codePoolId: str, body: CodesGenerate
+) -> Envelope[CodesAdded]:
     """Add exactly `count` new random codes, `prefix` followed by `length` unambiguous characters."""
     return _added(CodePoolService(session).generate(principal.org_id, codePoolId, body))
 
@@ -111,7 +109,7 @@ def generate_codes(principal: Writer, session: DbSession, codePoolId: str, body:
 @router.get("/code-pools/{codePoolId}/codes", responses=error_responses(400, 401, 403, 404))
 def list_codes(
     *,
-    principal: Reader,
+    principal: CatalogReader,
     session: DbSession,
     codePoolId: str,
     status: Annotated[

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from laurels.competitions.schemas import (
     CompetitionCreate,
@@ -16,19 +16,14 @@ from laurels.competitions.schemas import (
 from laurels.competitions.service import CompetitionService
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from laurels.tenancy.auth import require
-from laurels.tenancy.scopes import Scope
-from laurels.tenancy.service import Principal
+from laurels.tenancy.auth import CatalogReader, CatalogWriter
 
 router = APIRouter(tags=["competitions"])
-
-Reader = Annotated[Principal, Depends(require(Scope.REWARDS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.REWARDS_WRITE))]
 
 
 @router.get("/competitions", responses=error_responses(400, 401, 403))
 def list_competitions(
-    principal: Reader,
+    principal: CatalogReader,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     cursor: str | None = None,
@@ -40,28 +35,30 @@ def list_competitions(
 
 
 @router.post("/competitions", status_code=201, responses=error_responses(400, 401, 403, 409))
-def create_competition(principal: Writer, session: DbSession, body: CompetitionCreate) -> Envelope[CompetitionCreated]:
+def create_competition(
+    principal: CatalogWriter, session: DbSession, body: CompetitionCreate
+) -> Envelope[CompetitionCreated]:
     """Create a competition."""
     competition = CompetitionService(session).create(principal.org_id, body)
     return ok(CompetitionCreated(competition=CompetitionOut.of(competition)))
 
 
 @router.get("/competitions/{competitionId}", responses=error_responses(401, 403, 404))
-def get_competition(principal: Reader, session: DbSession, competitionId: str) -> Envelope[CompetitionOut]:
+def get_competition(principal: CatalogReader, session: DbSession, competitionId: str) -> Envelope[CompetitionOut]:
     """Get a competition."""
     return ok(CompetitionOut.of(CompetitionService(session).get(principal.org_id, competitionId)))
 
 
 @router.put("/competitions/{competitionId}", responses=error_responses(400, 401, 403, 404))
 def update_competition(
-    principal: Writer, session: DbSession, competitionId: str, body: CompetitionUpdate
+    principal: CatalogWriter, session: DbSession, competitionId: str, body: CompetitionUpdate
 ) -> Envelope[CompetitionOut]:
     """Update a competition; fields left out keep their values."""
     return ok(CompetitionOut.of(CompetitionService(session).update(principal.org_id, competitionId, body)))
 
 
 @router.delete("/competitions/{competitionId}", responses=error_responses(401, 403, 404, 409))
-def delete_competition(principal: Writer, session: DbSession, competitionId: str) -> Envelope[Message]:
+def delete_competition(principal: CatalogWriter, session: DbSession, competitionId: str) -> Envelope[Message]:
     """Delete a competition; refused with 409 COMPETITION_IN_USE while a reward grants entries to it."""
     CompetitionService(session).delete(principal.org_id, competitionId)
     return ok(Message(message="Competition deleted successfully"))

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from laurels.products.schemas import ProductCreate, ProductCreated, ProductList, ProductOut, ProductUpdate
 from laurels.products.service import ProductService
-from laurels.tenancy.auth import require
-from laurels.tenancy.scopes import Scope
-from laurels.tenancy.service import Principal
+from laurels.tenancy.auth import CatalogReader, CatalogWriter
 
 router = APIRouter(tags=["products"])
-
-Reader = Annotated[Principal, Depends(require(Scope.REWARDS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.REWARDS_WRITE))]
 
 
 @router.get("/products", responses=error_responses(400, 401, 403))
 def list_products(
-    principal: Reader,
+    principal: CatalogReader,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
     cursor: str | None = None,
@@ -34,25 +29,27 @@ def list_products(
 
 
 @router.post("/products", status_code=201, responses=error_responses(400, 401, 403, 409))
-def create_product(principal: Writer, session: DbSession, body: ProductCreate) -> Envelope[ProductCreated]:
+def create_product(principal: CatalogWriter, session: DbSession, body: ProductCreate) -> Envelope[ProductCreated]:
     """Create a product (SKU unique in the org)."""
     return ok(ProductCreated(product=ProductOut.of(ProductService(session).create(principal.org_id, body))))
 
 
 @router.get("/products/{productId}", responses=error_responses(401, 403, 404))
-def get_product(principal: Reader, session: DbSession, productId: str) -> Envelope[ProductOut]:
+def get_product(principal: CatalogReader, session: DbSession, productId: str) -> Envelope[ProductOut]:
     """Get a product."""
     return ok(ProductOut.of(ProductService(session).get(principal.org_id, productId)))
 
 
 @router.put("/products/{productId}", responses=error_responses(400, 401, 403, 404, 409))
-def update_product(principal: Writer, session: DbSession, productId: str, body: ProductUpdate) -> Envelope[ProductOut]:
+def update_product(
+    principal: CatalogWriter, session: DbSession, productId: str, body: ProductUpdate
+) -> Envelope[ProductOut]:
     """Update a product; fields left out keep their values."""
     return ok(ProductOut.of(ProductService(session).update(principal.org_id, productId, body)))
 
 
 @router.delete("/products/{productId}", responses=error_responses(401, 403, 404, 409))
-def delete_product(principal: Writer, session: DbSession, productId: str) -> Envelope[Message]:
+def delete_product(principal: CatalogWriter, session: DbSession, productId: str) -> Envelope[Message]:
     """Delete a product; refused with 409 PRODUCT_IN_USE while a reward grants it."""
     ProductService(session).delete(principal.org_id, productId)
     return ok(Message(message="Product deleted successfully"))

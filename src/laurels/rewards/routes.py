@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from laurels.rewards.schemas import RewardCreate, RewardCreated, RewardList, RewardOut, RewardUpdate
 from laurels.rewards.service import RewardService
-from laurels.tenancy.auth import require
-from laurels.tenancy.scopes import Scope
-from laurels.tenancy.service import Principal
+from laurels.tenancy.auth import CatalogReader, CatalogWriter
 
 router = APIRouter(tags=["rewards"])
-
-Reader = Annotated[Principal, Depends(require(Scope.REWARDS_READ))]
-Writer = Annotated[Principal, Depends(require(Scope.REWARDS_WRITE))]
 
 
 @router.get("/rewards", responses=error_responses(400, 401, 403))
 def list_rewards(
     *,
-    principal: Reader,
+    principal: CatalogReader,
     session: DbSession,
     status: Annotated[str | None, Query(description="active or inactive")] = None,
     rewardType: Annotated[str | None, Query(description="Filter by reward type")] = None,
@@ -39,21 +34,21 @@ def list_rewards(
 
 
 @router.post("/rewards", status_code=201, responses=error_responses(400, 401, 403, 409))
-def create_reward(principal: Writer, session: DbSession, body: RewardCreate) -> Envelope[RewardCreated]:
+def create_reward(principal: CatalogWriter, session: DbSession, body: RewardCreate) -> Envelope[RewardCreated]:
     """Create a reward; its config is validated for its type and what it references must exist."""
     reward = RewardService(session).create(principal.org_id, body)
     return ok(RewardCreated(reward=RewardOut.of(reward)))
 
 
 @router.get("/rewards/{rewardId}", responses=error_responses(401, 403, 404))
-def get_reward(principal: Reader, session: DbSession, rewardId: str) -> Envelope[RewardOut]:
+def get_reward(principal: CatalogReader, session: DbSession, rewardId: str) -> Envelope[RewardOut]:
     """Get a reward by its rewardId (or its integer id)."""
     return ok(RewardOut.of(RewardService(session).get(principal.org_id, rewardId)))
 
 
 @router.put("/rewards/{rewardId}", responses=error_responses(400, 401, 403, 404))
 def update_reward(
-    principal: Writer,
+    principal: CatalogWriter,
     session: DbSession,
     rewardId: str,
     body: RewardUpdate,
@@ -63,7 +58,7 @@ def update_reward(
 
 
 @router.delete("/rewards/{rewardId}", responses=error_responses(401, 403, 404))
-def delete_reward(principal: Writer, session: DbSession, rewardId: str) -> Envelope[Message]:
+def delete_reward(principal: CatalogWriter, session: DbSession, rewardId: str) -> Envelope[Message]:
     """Delete a reward."""
     RewardService(session).delete(principal.org_id, rewardId)
     return ok(Message(message="Reward deleted successfully"))

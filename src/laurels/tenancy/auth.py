@@ -12,7 +12,7 @@ from fastapi import Depends, Header, Request
 from laurels.kit.errors import Forbidden, Unauthorized
 from laurels.kit.http import DbSession
 from laurels.tenancy.repository import TenancyRepository
-from laurels.tenancy.scopes import grants
+from laurels.tenancy.scopes import Scope, grants
 from laurels.tenancy.service import Principal, TenancyService
 
 
@@ -57,3 +57,8 @@ def require(scope: str) -> Callable[[Principal], Principal]:
         return principal
 
     return _check
+
+
+# The catalog (rewards and what they reference) is read and changed under these two scopes.
+CatalogReader = Annotated[Principal, Depends(require(Scope.REWARDS_READ))]
+CatalogWriter = Annotated[Principal, Depends(require(Scope.REWARDS_WRITE))]
