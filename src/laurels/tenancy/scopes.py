@@ -6,6 +6,8 @@ from enum import StrEnum
 class Scope(StrEnum):
     REWARDS_READ = "rewards:read"
     REWARDS_WRITE = "rewards:write"
+    CUSTOMERS_READ = "customers:read"
+    CUSTOMERS_WRITE = "customers:write"
     ISSUANCE_WRITE = "issuance:write"
     GROUPS_READ = "groups:read"
     GROUPS_WRITE = "groups:write"
