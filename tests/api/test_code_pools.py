@@ -57,7 +57,17 @@ def test_create_with_generated_id_returns_the_pool_shape(tenant: Tenant) -> None
     assert str(pool["createdAt"]).endswith("Z")
     assert len(str(pool["createdAt"])) == len("2025-10-01T10:00:00.000Z")
     assert pool["updatedAt"] == pool["createdAt"]
-    assert set(pool) == {"codePoolId", "name", "description", "available", "total", "createdAt", "updatedAt"}
+    assert set(pool) == {
+        "codePoolId",
+        "seriesId",
+        "name",
+        "description",
+        "available",
+        "total",
+        "createdAt",
+        "updatedAt",
+    }
+    assert isinstance(pool["seriesId"], int)
     assert tenant.data(tenant.get(f"/v1/code-pools/{pool['codePoolId']}")) == pool
 
 

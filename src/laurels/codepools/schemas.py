@@ -47,6 +47,9 @@ class CodePoolUpdate(BaseModel):
 
 class CodePoolOut(BaseModel):
     codePoolId: str
+    seriesId: int = Field(
+        description="The pool's integer id: the coupon series id (intouchSeriesId) Capillary-style rewards bind to."
+    )
     name: str
     description: str | None
     available: int = Field(description="Codes not yet issued.")
@@ -59,6 +62,7 @@ class CodePoolOut(BaseModel):
         available, total = counts
         return cls(
             codePoolId=pool.code_pool_id,
+            seriesId=pool.id,
             name=pool.name,
             description=pool.description,
             available=available,
