@@ -8,13 +8,19 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from laurels import __version__
+from laurels.capillary.envelope import PREFIX as CAPILLARY_PREFIX
+from laurels.capillary.envelope import render as render_capillary
+from laurels.capillary.routes import router as capillary_router
 from laurels.codepools.routes import router as codepools_router
 from laurels.competitions.routes import router as competitions_router
 from laurels.config import database_url
+from laurels.customers.routes import router as customers_router
 from laurels.kit.db import Database
-from laurels.kit.http import document_errors_as_served, install_error_handlers
+from laurels.kit.http import document_errors_as_served, install_error_handlers, register_surface
 from laurels.products.routes import router as products_router
+from laurels.reference.routes import router as reference_router
 from laurels.rewards.routes import router as rewards_router
+from laurels.tenancy.routes import router as brands_router
 
 NATIVE_PREFIXES = ("/v1", "/loyalty/v1")
 
@@ -33,21 +39,27 @@ Laurels is a self-hosted rewards engine for loyalty programs.
 def native_router() -> APIRouter:
     router = APIRouter()
     router.include_router(rewards_router)
+    router.include_router(brands_router)
     router.include_router(products_router)
     router.include_router(competitions_router)
     router.include_router(codepools_router)
+    router.include_router(reference_router)
+    router.include_router(customers_router)
     return router
 
 
 def create_app(db: Database | None = None) -> FastAPI:
     app = FastAPI(title="Laurels", version=__version__, description=DESCRIPTION, docs_url="/docs", redoc_url="/redoc")
     app.state.db = db or Database(database_url())
+    register_surface(CAPILLARY_PREFIX, render_capillary)
     install_error_handlers(app)
     document_errors_as_served(app)
 
     api = native_router()
     for prefix in NATIVE_PREFIXES:
         app.include_router(api, prefix=prefix)
+
+    app.include_router(capillary_router)
 
     @app.get("/healthz", tags=["ops"], responses={503: {"description": "The database does not answer"}})
     def healthz() -> JSONResponse:

@@ -2,8 +2,41 @@
 
 from laurels.codepools.models import CodePool, CouponCode
 from laurels.competitions.models import Competition
+from laurels.customers.models import Customer
 from laurels.products.models import Product
+from laurels.reference.models import (
+    CardSeries,
+    Category,
+    CustomFieldDefinition,
+    Label,
+    LoyaltyProgram,
+    Partition,
+    PartnerProgram,
+    Segment,
+    Tier,
+    Vendor,
+)
 from laurels.rewards.models import Reward
 from laurels.tenancy.models import ApiKey, Brand, Org
 
-__all__ = ["ApiKey", "Brand", "CodePool", "Competition", "CouponCode", "Org", "Product", "Reward"]
+__all__ = [
+    "ApiKey",
+    "Brand",
+    "CardSeries",
+    "Category",
+    "CodePool",
+    "Competition",
+    "CouponCode",
+    "CustomFieldDefinition",
+    "Customer",
+    "Label",
+    "LoyaltyProgram",
+    "Org",
+    "Partition",
+    "PartnerProgram",
+    "Product",
+    "Reward",
+    "Segment",
+    "Tier",
+    "Vendor",
+]

@@ -2,7 +2,10 @@
 
 The sweep walks the application's own route table, so a route added later is
 covered without touching this file; a route whose valid request body is not
-the default ``{}`` gets one in ``BODIES``.
+the default ``{}`` gets one in ``BODIES``. Two kinds of route answer another
+org's key without a 404, by design: built-in data every org shares
+(``SHARED``), and upserts, where another org's key creates that org's own
+record (``UPSERTS``); the sweep checks what they answer instead.
 """
 
 from __future__ import annotations
@@ -18,7 +21,12 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/codes"): {"json": {"codes": ["SWEEP-1"]}},
     ("POST", "/codes/generate"): {"json": {"count": 1}},
     ("POST", "/codes/csv"): {"files": {"file": ("codes.csv", b"code\nSWEEP-2\n", "text/csv")}},
+    ("POST", "/tiers"): {"json": {"name": "SWEEP"}},
+    ("POST", "/partner-programs"): {"json": {"name": "SWEEP"}},
+    ("POST", "/partitions"): {"json": {"name": "SWEEP"}},
 }
+SHARED = ("/countries/{countryIdOrCode}",)
+UPSERTS = ("/customers/{userId}",)
 PARAM = re.compile(r"\{(\w+)\}")
 
 
@@ -31,12 +39,63 @@ def _seed(tenant: Tenant) -> dict[str, str]:
     reward = tenant.data(
         tenant.post("/v1/rewards", json={"name": "T", "rewardType": "points", "config": {"amount": 1}}), 201
     )["reward"]
+
+    def made(path: str, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        row: dict[str, Any] = tenant.data(tenant.post(path, json=body), 201)[key]
+        return row
+
+    program = made(
+        "/v1/loyalty-programs",
+        "loyaltyProgram",
+        {"name": "T", "tiers": [{"name": "T"}], "partnerPrograms": [{"name": "T"}]},
+    )
+    segment = made("/v1/segments", "segment", {"name": "T", "partitions": [{"name": "T"}]})
+    label = made("/v1/labels", "label", {"name": "T"})
+    tenant.data(
+        tenant.put(
+            "/v1/customers/cust_t",
+            json={
+                "labels": [label["id"]],
+                "tiers": [{"loyaltyProgramId": program["id"], "tierId": program["tiers"][0]["id"]}],
+                "country": "AM",
+            },
+        ),
+        201,
+    )
     return {
         "rewardId": reward["rewardId"],
         "productId": "prod_t",
         "competitionId": "comp_t",
         "codePoolId": "pool_t",
+        "labelId": str(label["id"]),
+        "cardSeriesId": str(made("/v1/card-series", "cardSeries", {"code": "T", "name": "T"})["id"]),
+        "customFieldId": str(made("/v1/custom-fields", "customField", {"name": "T", "scope": "reward"})["id"]),
+        "categoryId": str(made("/v1/categories", "category", {"name": "T"})["id"]),
+        "vendorId": str(made("/v1/vendors", "vendor", {"name": "T"})["id"]),
+        "programId": str(program["id"]),
+        "tierId": str(program["tiers"][0]["id"]),
+        "partnerProgramId": str(program["partnerPrograms"][0]["id"]),
+        "segmentId": str(segment["id"]),
+        "partitionId": str(segment["partitions"][0]["id"]),
+        "userId": "cust_t",
+        "countryIdOrCode": "AM",
     }
+
+
+LISTS = (
+    "/v1/rewards",
+    "/v1/products",
+    "/v1/competitions",
+    "/v1/code-pools",
+    "/v1/labels",
+    "/v1/card-series",
+    "/v1/custom-fields",
+    "/v1/categories",
+    "/v1/vendors",
+    "/v1/loyalty-programs",
+    "/v1/segments",
+    "/v1/customers",
+)
 
 
 def _snapshot(tenant: Tenant, ids: dict[str, str]) -> dict[str, Any]:
@@ -45,7 +104,8 @@ def _snapshot(tenant: Tenant, ids: dict[str, str]) -> dict[str, Any]:
         "product": tenant.data(tenant.get("/v1/products/prod_t")),
         "competition": tenant.data(tenant.get("/v1/competitions/comp_t")),
         "pool": tenant.data(tenant.get("/v1/code-pools/pool_t")),
-        "rewards": tenant.data(tenant.get("/v1/rewards")),
+        "customer": tenant.data(tenant.get("/v1/customers/cust_t")),
+        **{path: tenant.data(tenant.get(path)) for path in LISTS},
     }
 
 
@@ -69,9 +129,18 @@ def test_every_route_refuses_another_orgs_ids(app: FastAPI, tenant: Tenant, othe
         if "{" not in path:
             continue
         response = _call(other_tenant, method, path, ids, {})
-        assert response.status_code == 404, f"{method} {path}: {response.status_code} {response.text}"
+        if path.endswith(SHARED):
+            assert response.status_code == 200, f"{method} {path}: {response.status_code} {response.text}"
+        elif path.endswith(UPSERTS) and method == "PUT":
+            # The caller's own, new and empty record: nothing of the tenant's shows through.
+            created = other_tenant.data(response, 201)
+            assert created["labels"] == created["tiers"] == [], created
+            assert created["countryId"] is None, created
+            other_tenant.data(other_tenant.delete(path.replace("{userId}", ids["userId"])))
+        else:
+            assert response.status_code == 404, f"{method} {path}: {response.status_code} {response.text}"
     # Lists show the caller's own data only.
-    for path in ("/v1/rewards", "/v1/products", "/v1/competitions", "/v1/code-pools"):
+    for path in LISTS:
         listed = other_tenant.data(other_tenant.get(path))
         assert listed["count"] == 0, (path, listed)
     assert _snapshot(tenant, ids) == before

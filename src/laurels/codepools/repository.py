@@ -37,6 +37,11 @@ class CodePoolRepository(OrgScopedRepository[CodePool]):
         )
         return self.session.scalar(stmt)
 
+    def get_by_pk(self, org_id: str, pool_pk: int) -> CodePool | None:
+        """A pool by its integer id, which is also its coupon series id."""
+        stmt = select(CodePool).where(CodePool.org_id == org_id, CodePool.id == pool_pk)
+        return self.session.scalar(stmt)
+
     def counts(self, pool_pks: Sequence[int]) -> dict[int, tuple[int, int]]:
         """(available, total) code counts for each pool, in one query."""
         if not pool_pks:

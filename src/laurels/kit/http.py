@@ -86,24 +86,24 @@ DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 # ---- errors ---------------------------------------------------------------
 
-Renderer = Callable[[int, ErrorDetail], JSONResponse]
+Renderer = Callable[[int, ErrorDetail, Request], JSONResponse]
 
 
-def render_native(status: int, detail: ErrorDetail) -> JSONResponse:
+def render_native(status: int, detail: ErrorDetail, _request: Request) -> JSONResponse:
     body = ErrorEnvelope(error=detail).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status)
 
 
-_surfaces: list[tuple[str, Renderer]] = []
+_surfaces: dict[str, Renderer] = {}
 
 
 def register_surface(prefix: str, renderer: Renderer) -> None:
-    _surfaces.append((prefix, renderer))
+    _surfaces[prefix] = renderer
 
 
 def _renderer_for(request: Request) -> Renderer:
     path = request.url.path
-    for prefix, renderer in _surfaces:
+    for prefix, renderer in _surfaces.items():
         if path.startswith(prefix):
             return renderer
     return render_native
@@ -169,17 +169,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LaurelsError)
     async def _laurels(request: Request, exc: LaurelsError) -> JSONResponse:
         detail = ErrorDetail(code=exc.code, message=exc.message, field=exc.field)
-        return _renderer_for(request)(exc.status_code, detail)
+        return _renderer_for(request)(exc.status_code, detail, request)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return _renderer_for(request)(400, validation_error_detail(exc))
+        return _renderer_for(request)(400, validation_error_detail(exc), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: CommonCode.NOT_FOUND, 405: CommonCode.METHOD_NOT_ALLOWED}.get(exc.status_code, "HTTP_ERROR")
         message = "Not found" if exc.status_code == 404 else str(exc.detail)
-        response = _renderer_for(request)(exc.status_code, ErrorDetail(code=code, message=message))
+        response = _renderer_for(request)(exc.status_code, ErrorDetail(code=code, message=message), request)
         if exc.headers:
             response.headers.update(exc.headers)
         return response
@@ -188,4 +188,4 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         detail = ErrorDetail(code=CommonCode.INTERNAL_ERROR, message="Internal server error")
-        return _renderer_for(request)(500, detail)
+        return _renderer_for(request)(500, detail, request)

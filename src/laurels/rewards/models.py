@@ -15,6 +15,7 @@ class Reward(Base):
         UniqueConstraint("org_id", "reward_id"),
         Index("ix_rewards_org_id_reward_type_id", "org_id", "reward_type", "id"),
         Index("ix_rewards_org_id_enabled_id", "org_id", "enabled", "id"),
+        Index("ix_rewards_org_id_brand_id_id", "org_id", "brand_id", "id"),
     )
 
     # Every dialect addresses the same reward: Capillary by this integer id,
@@ -25,10 +26,30 @@ class Reward(Base):
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text)
-    reward_type: Mapped[str] = mapped_column(String(32))
+    # What is delivered, in seed 004's words; null for a seed 003 reward whose
+    # redemption type has no seed 004 equivalent (see docs/reward-model.md).
+    reward_type: Mapped[str | None] = mapped_column(String(32))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     config: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDoc)
+    # Seed 003's catalog fields that reads filter or sort on are columns ...
+    category: Mapped[str | None] = mapped_column(String(32))
+    redemption_type: Mapped[str | None] = mapped_column(String(32))
+    start_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    reward_rank: Mapped[int | None] = mapped_column(Integer)
+    intouch_points: Mapped[int | None] = mapped_column(Integer)
+    intouch_series_id: Mapped[str | None] = mapped_column(String(64))
+    tier: Mapped[str | None] = mapped_column(String(255))
+    group_name: Mapped[str | None] = mapped_column(String(255))
+    label: Mapped[str | None] = mapped_column(String(255))
+    vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), index=True)
+    # ... and the rest are one document, keyed by their seed 003 names
+    # (languageSpecificInfo, paymentConfigs, restrictions, ...).
+    catalog: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    last_updated_by: Mapped[str | None] = mapped_column(String(64))
     # What the config names, as real foreign keys: a product, competition or
     # pool in use by a reward cannot disappear from under it.
     product_pk: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="RESTRICT"), index=True)

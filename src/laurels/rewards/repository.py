@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from laurels.kit.repository import OrgScopedRepository
 from laurels.rewards.models import Reward
@@ -35,3 +36,53 @@ class RewardRepository(OrgScopedRepository[Reward]):
             *([Reward.reward_type == reward_type] if reward_type is not None else []),
         ]
         return self.page(org_id, after=after, limit=limit, filters=filters)
+
+    def by_int_id(self, org_ids: Sequence[str], reward_pk: int) -> Reward | None:
+        """A reward by integer id, if it belongs to one of the given orgs."""
+        return self.session.scalar(select(Reward).where(Reward.id == reward_pk, Reward.org_id.in_(org_ids)))
+
+    def brand_page(
+        self,
+        org_id: str,
+        brand_id: int,
+        *,
+        state: str | None,
+        category: str | None,
+        name: str | None,
+        active_from: datetime | None,
+        active_to: datetime | None,
+        now: datetime,
+        offset: int,
+        limit: int,
+    ) -> list[Reward]:
+        """A brand's rewards, filtered in SQL; the lifecycle state is compared against ``now``."""
+        stmt = select(Reward).where(Reward.org_id == org_id, Reward.brand_id == brand_id)
+        started = or_(Reward.start_at.is_(None), Reward.start_at <= now)
+        not_ended = or_(Reward.end_at.is_(None), Reward.end_at >= now)
+        if state == "UPCOMING":
+            stmt = stmt.where(Reward.start_at > now)
+        elif state == "LIVE":
+            stmt = stmt.where(started, not_ended)
+        elif state == "ENDED":
+            stmt = stmt.where(Reward.end_at < now)
+        if category is not None:
+            stmt = stmt.where(Reward.category == category)
+        if name:
+            stmt = stmt.where(func.lower(Reward.name).contains(name.lower(), autoescape=True))
+        # The reward's [start, end] overlaps the asked range.
+        if active_from is not None:
+            stmt = stmt.where(or_(Reward.end_at.is_(None), Reward.end_at >= active_from))
+        if active_to is not None:
+            stmt = stmt.where(or_(Reward.start_at.is_(None), Reward.start_at <= active_to))
+        return list(self.session.scalars(stmt.order_by(Reward.id).offset(offset).limit(limit)))
+
+    def live_for_brand(self, org_id: str, brand_id: int, now: datetime) -> list[Reward]:
+        """Enabled rewards of a brand that are LIVE at ``now``: the candidates a customer may see."""
+        stmt = select(Reward).where(
+            Reward.org_id == org_id,
+            Reward.brand_id == brand_id,
+            Reward.enabled.is_(True),
+            or_(Reward.start_at.is_(None), Reward.start_at <= now),
+            or_(Reward.end_at.is_(None), Reward.end_at >= now),
+        )
+        return list(self.session.scalars(stmt.order_by(Reward.id)))

@@ -26,7 +26,7 @@ def list_rewards(
     cursor: Annotated[str | None, Query(description="nextCursor of the previous page")] = None,
 ) -> Envelope[RewardList]:
     """List the org's rewards, oldest first, a page at a time."""
-    page = RewardService(session).list(
+    page = RewardService(session).list_page(
         principal.org_id, status=status, reward_type=rewardType, cursor=cursor, limit=limit
     )
     items = [RewardOut.of(r) for r in page.rewards]
@@ -36,7 +36,7 @@ def list_rewards(
 @router.post("/rewards", status_code=201, responses=error_responses(400, 401, 403, 409))
 def create_reward(principal: CatalogWriter, session: DbSession, body: RewardCreate) -> Envelope[RewardCreated]:
     """Create a reward; its config is validated for its type and what it references must exist."""
-    reward = RewardService(session).create(principal.org_id, body)
+    reward = RewardService(session).create(principal.org_id, principal.key_id, body.model_dump(exclude_unset=True))
     return ok(RewardCreated(reward=RewardOut.of(reward)))
 
 
@@ -54,7 +54,8 @@ def update_reward(
     body: RewardUpdate,
 ) -> Envelope[RewardOut]:
     """Update any field but rewardType; the config is re-validated against the reward's type."""
-    return ok(RewardOut.of(RewardService(session).update(principal.org_id, rewardId, body)))
+    changes = body.model_dump(exclude_unset=True)
+    return ok(RewardOut.of(RewardService(session).update(principal.org_id, rewardId, principal.key_id, changes)))
 
 
 @router.delete("/rewards/{rewardId}", responses=error_responses(401, 403, 404))

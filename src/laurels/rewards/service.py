@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -16,10 +18,24 @@ from laurels.kit.pagination import decode_cursor, next_cursor
 from laurels.kit.validation import require_fields
 from laurels.products.repository import ProductRepository
 from laurels.rewards import rules
+from laurels.rewards.catalog import DATE_ALIASES, CatalogCode, as_int, check_rules, parse_fields
+from laurels.rewards.lifecycle import State, check_editable, state_of
 from laurels.rewards.models import Reward
+from laurels.rewards.references import ReferenceChecker
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.rules import ConfigRefs, RewardCode
-from laurels.rewards.schemas import RewardCreate, RewardUpdate
+from laurels.rewards.state import (
+    DEFAULT_CATEGORY,
+    REDEMPTION_OF,
+    apply_state,
+    new_state,
+    number_payment_configs,
+    sync_content,
+    to_state,
+)
+
+# Seed 003's create needs these (startTime and endTime under any of their aliases).
+REQUIRED_CATALOG_CREATE = ("type", "redemptionType", "startTime", "endTime", "languageSpecificInfo", "brandId")
 
 
 @dataclass(frozen=True)
@@ -50,7 +66,7 @@ class RewardService:
             raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
         return reward
 
-    def list(
+    def list_page(
         self, org_id: str, *, status: str | None, reward_type: str | None, cursor: str | None, limit: int
     ) -> RewardPage:
         enabled = rules.check_status(status) if status is not None else None
@@ -61,85 +77,235 @@ class RewardService:
         )
         return RewardPage(rewards, next_cursor([r.id for r in rewards], limit))
 
+    def get_for_brand(self, org_id: str, ident: str, brand_id: int) -> Reward:
+        reward = self.get(org_id, ident)
+        if reward.brand_id != brand_id:
+            raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
+        return reward
+
+    def brand_page(
+        self,
+        org_id: str,
+        brand_id: int,
+        *,
+        state: State | None,
+        category: str | None,
+        name: str | None,
+        active_from: datetime | None,
+        active_to: datetime | None,
+        offset: int,
+        limit: int,
+    ) -> list[Reward]:
+        return self.rewards.brand_page(
+            org_id,
+            brand_id,
+            state=state.value if state else None,
+            category=category,
+            name=name,
+            active_from=active_from,
+            active_to=active_to,
+            now=utcnow(),
+            offset=offset,
+            limit=limit,
+        )
+
     # ---- writes ---------------------------------------------------------
 
-    def create(self, org_id: str, body: RewardCreate) -> Reward:
-        require_fields(body.model_dump(), rules.REQUIRED_ON_CREATE)
-        reward_type = rules.check_reward_type(body.rewardType)
-        config, refs = rules.validate_config(reward_type, body.config)
+    def create(self, org_id: str, actor: str, body: Mapping[str, Any]) -> Reward:
+        """Create from a native (seed 004) body, which may also carry any seed 003 field."""
+        require_fields(body, rules.REQUIRED_ON_CREATE)
+        reward_type = rules.check_reward_type(body["rewardType"])
+        config, refs = rules.validate_config(reward_type, body["config"])
         resolved = self._resolve_refs(org_id, refs)
-        reward_id = rules.reward_id(body.rewardId)
-        if body.rewardId is not None and self.rewards.exists(org_id, reward_id):
-            raise Conflict(
-                "Reward with this ID already exists", code=RewardCode.REWARD_ALREADY_EXISTS, field="rewardId"
-            )
-        now = utcnow()
-        reward = Reward(
-            org_id=org_id,
-            reward_id=reward_id,
-            name=rules.check_name(body.name),
-            description=rules.check_description(body.description),
-            reward_type=reward_type.value,
-            enabled=rules.check_status(body.status) if body.status is not None else True,
+        changes = parse_fields(body)
+        changes.update(
+            rewardType=reward_type.value,
             config=config,
-            meta=rules.check_metadata(body.metadata),
-            product_pk=resolved.product_pk,
-            competition_pk=resolved.competition_pk,
-            code_pool_pk=resolved.code_pool_pk,
-            created_at=now,
-            updated_at=now,
+            name=rules.check_name(body["name"]),
+            metadata=rules.check_metadata(body.get("metadata")),
         )
-        try:
-            return self.rewards.add(reward)
-        except IntegrityError:
-            if body.rewardId is not None:
-                # Lost a race with a concurrent create of the same rewardId.
-                raise Conflict(
-                    "Reward with this ID already exists", code=RewardCode.REWARD_ALREADY_EXISTS, field="rewardId"
-                ) from None
-            # A generated id cannot collide: what the config names was deleted meanwhile.
-            raise Conflict(
-                "What the config references was deleted while the reward was being created; retry",
-                code=RewardCode.REFERENCE_GONE,
-                field="config",
-            ) from None
+        if "description" in body:
+            changes["description"] = rules.check_description(body["description"])
+        if body.get("status") is not None:
+            changes["enabled"] = rules.check_status(body["status"])
+        changes.setdefault("type", DEFAULT_CATEGORY.get(reward_type, "FREE_VOUCHER"))
+        if body.get("brandId") is not None:
+            changes["brandId"] = ReferenceChecker(self.rewards.session).brand(org_id, body["brandId"])
+        self._derive_fulfilment(reward_type, resolved, changes)
+        reward_id = rules.reward_id(body.get("rewardId"))
+        return self._insert(org_id, actor, reward_id, changes, resolved, explicit_id=body.get("rewardId") is not None)
 
-    def update(self, org_id: str, ident: str, body: RewardUpdate) -> Reward:
+    def create_catalog(self, org_id: str, actor: str, body: Mapping[str, Any]) -> Reward:
+        """Create from a seed 003 body (the Capillary dialect)."""
+        # Dates count as given under any alias; a top-level name stands in for the languages.
+        present = dict(body)
+        for canonical, aliases in DATE_ALIASES.items():
+            present[canonical] = next((body[a] for a in aliases if body.get(a) is not None), None)
+        if present.get("languageSpecificInfo") is None:
+            present["languageSpecificInfo"] = body.get("name")
+        require_fields(present, REQUIRED_CATALOG_CREATE)
+        changes = parse_fields(body)
+        changes["brandId"] = ReferenceChecker(self.rewards.session).brand(org_id, as_int(body["brandId"], "brandId"))
+        changes.setdefault("metadata", {})
+        return self._insert(org_id, actor, rules.reward_id(None), changes, None)
+
+    def update(self, org_id: str, ident: str, actor: str, body: Mapping[str, Any]) -> Reward:
+        """A native partial update: fields left out keep their values."""
         reward = self.get(org_id, ident, for_update=True)
-        given = body.model_fields_set
-        if "rewardType" in given and body.rewardType != reward.reward_type:
+        if "rewardType" in body and body["rewardType"] != reward.reward_type:
             raise InvalidInput(
                 "rewardType cannot be changed", code=RewardCode.REWARD_TYPE_IMMUTABLE, field="rewardType"
             )
-        changes: dict[str, Any] = {}
-        if "name" in given:
-            changes["name"] = rules.check_name(body.name)
-        if "description" in given:
-            changes["description"] = rules.check_description(body.description)
-        if "status" in given:
-            changes["enabled"] = rules.check_status(body.status or "")
-        if "metadata" in given:
-            changes["meta"] = rules.check_metadata(body.metadata)
-        if "config" in given:
-            config, refs = rules.validate_config(rules.RewardType(reward.reward_type), body.config)
+        changes = parse_fields(body)
+        if "name" in body:
+            changes["name"] = rules.check_name(body["name"])
+        if "description" in body:
+            changes["description"] = rules.check_description(body["description"])
+        if "status" in body:
+            changes["enabled"] = rules.check_status(body["status"])
+        if "metadata" in body:
+            changes["metadata"] = rules.check_metadata(body["metadata"])
+        resolved = None
+        if "config" in body:
+            if reward.reward_type is None:
+                raise InvalidInput(
+                    "This reward has no rewardType (its redemptionType has no seed 004 equivalent), so no config",
+                    code=rules.RewardCode.INVALID_CONFIG,
+                    field="config",
+                )
+            reward_type = rules.RewardType(reward.reward_type)
+            changes["config"], refs = rules.validate_config(reward_type, body["config"])
             resolved = self._resolve_refs(org_id, refs)
-            changes.update(
-                config=config,
-                product_pk=resolved.product_pk,
-                competition_pk=resolved.competition_pk,
-                code_pool_pk=resolved.code_pool_pk,
-            )
-        if changes:
-            for attr, value in changes.items():
-                setattr(reward, attr, value)
-            reward.updated_at = utcnow()
-            self.rewards.session.flush()
-        return reward
+            self._derive_fulfilment(reward_type, resolved, changes, creating=False)
+        return self._write(org_id, actor, reward, changes, resolved)
+
+    def update_catalog(
+        self, org_id: str, ident: str, actor: str, body: Mapping[str, Any], brand_id: int | None = None
+    ) -> Reward:
+        """A seed 003 partial update (the Capillary dialect), optionally scoped to a brand."""
+        reward = self.get(org_id, ident, for_update=True)
+        if brand_id is not None and reward.brand_id != brand_id:
+            raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
+        return self._write(org_id, actor, reward, parse_fields(body), None)
 
     def delete(self, org_id: str, ident: str) -> None:
         self.rewards.delete(self.get(org_id, ident, for_update=True))
 
     # ---- helpers --------------------------------------------------------
+
+    def _insert(
+        self,
+        org_id: str,
+        actor: str,
+        reward_id: str,
+        changes: dict[str, Any],
+        resolved: ResolvedRefs | None,
+        *,
+        explicit_id: bool = False,
+    ) -> Reward:
+        """Insert a new reward. ``resolved`` is what seed 004's config bound; None means the
+        seed 003 fields decide what is delivered (see ``_derive_delivery``)."""
+        if explicit_id and self.rewards.exists(org_id, reward_id):
+            raise Conflict(
+                "Reward with this ID already exists", code=RewardCode.REWARD_ALREADY_EXISTS, field="rewardId"
+            )
+        now = utcnow()
+        changes.setdefault("createdBy", actor)
+        changes.setdefault("lastUpdatedBy", changes["createdBy"])
+        state = {**new_state(), **changes}
+        sync_content(state, changes)
+        number_payment_configs(state, [])
+        check_rules(state, changes, now)
+        pool_pk = ReferenceChecker(self.rewards.session).check(org_id, state, set(changes))
+        if resolved is None:
+            resolved = self._derive_delivery(org_id, pool_pk, state)
+        reward = Reward(org_id=org_id, reward_id=reward_id, created_at=now, updated_at=now)
+        apply_state(reward, state)
+        self._link(reward, resolved)
+        try:
+            return self.rewards.add(reward)
+        except IntegrityError:
+            if explicit_id:
+                # Lost a race with a concurrent create of the same rewardId.
+                raise Conflict(
+                    "Reward with this ID already exists", code=RewardCode.REWARD_ALREADY_EXISTS, field="rewardId"
+                ) from None
+            # A generated id cannot collide: what the reward names was deleted meanwhile.
+            raise Conflict(
+                "What the reward references was deleted while it was being created; retry",
+                code=RewardCode.REFERENCE_GONE,
+                field="config",
+            ) from None
+
+    def _write(
+        self, org_id: str, actor: str, reward: Reward, changes: dict[str, Any], resolved: ResolvedRefs | None
+    ) -> Reward:
+        now = utcnow()
+        before = to_state(reward)
+        state = {**before, **changes}
+        sync_content(state, changes)
+        number_payment_configs(state, before["paymentConfigs"])
+        changed = {field for field in state if state[field] != before[field]} - {"lastUpdatedBy"}
+        if not changed:
+            return reward
+        current = state_of(reward.start_at, reward.end_at, now)
+        check_editable(changed, current)
+        ends = state["endTime"]
+        if "endTime" in changed and current is not State.UPCOMING and ends is not None and ends <= now:
+            raise InvalidInput(
+                "endTime cannot be moved into the past once the reward has started",
+                code=CatalogCode.INVALID_SCHEDULE,
+                field="endTime",
+            )
+        state["lastUpdatedBy"] = changes.get("lastUpdatedBy") or actor
+        check_rules(state, changed, now)
+        pool_pk = ReferenceChecker(self.rewards.session).check(org_id, state, changed)
+        # A seed 003 change of fulfilment re-decides what a pool-less or pool-backed reward delivers;
+        # a reward created with another seed 004 type keeps it.
+        fulfilment_changed = bool({"redemptionType", "intouchSeriesId"} & changed)
+        if resolved is None and fulfilment_changed and reward.reward_type in (None, rules.RewardType.UNIQUE_COUPON):
+            resolved = self._derive_delivery(org_id, pool_pk, state)
+        apply_state(reward, state)
+        if resolved is not None:
+            self._link(reward, resolved)
+        reward.updated_at = now
+        self.rewards.session.flush()
+        return reward
+
+    @staticmethod
+    def _link(reward: Reward, resolved: ResolvedRefs) -> None:
+        reward.product_pk = resolved.product_pk
+        reward.competition_pk = resolved.competition_pk
+        reward.code_pool_pk = resolved.code_pool_pk
+
+    def _derive_fulfilment(
+        self, reward_type: rules.RewardType, resolved: ResolvedRefs, changes: dict[str, Any], *, creating: bool = True
+    ) -> None:
+        """Seed 004's type and config decide seed 003's redemption type and coupon series."""
+        derived: dict[str, Any] = {}
+        if creating:
+            derived["redemptionType"] = REDEMPTION_OF.get(reward_type)
+        if reward_type is rules.RewardType.UNIQUE_COUPON:
+            derived["intouchSeriesId"] = str(resolved.code_pool_pk)
+        elif creating:
+            derived["intouchSeriesId"] = None
+        for field, value in derived.items():
+            if field in changes and changes[field] != value:
+                raise InvalidInput(
+                    f"{field} follows from rewardType and config ({value}); leave it out or send that value",
+                    code=RewardCode.DERIVED_FIELD_MISMATCH,
+                    field=field,
+                )
+            changes[field] = value
+
+    def _derive_delivery(self, org_id: str, pool_pk: int | None, state: dict[str, Any]) -> ResolvedRefs:
+        """Seed 003's coupon series decides seed 004's type: a pool-backed reward is a unique_coupon."""
+        pool = self.pools.get_by_pk(org_id, pool_pk) if pool_pk is not None else None
+        if pool is None:
+            state.update(rewardType=None, config={})
+        else:
+            state.update(rewardType=rules.RewardType.UNIQUE_COUPON.value, config={"codePoolId": pool.code_pool_id})
+        return ResolvedRefs(code_pool_pk=pool_pk)
 
     def _resolve_refs(self, org_id: str, refs: ConfigRefs) -> ResolvedRefs:
         if refs.product_id is not None:

@@ -19,6 +19,21 @@ class TenancyRepository:
     def get_brand_by_name(self, org_id: str, name: str) -> Brand | None:
         return self.session.scalar(select(Brand).where(Brand.org_id == org_id, Brand.name == name))
 
+    def brands(self, org_id: str) -> list[Brand]:
+        return list(self.session.scalars(select(Brand).where(Brand.org_id == org_id).order_by(Brand.id)))
+
+    def get_brand(self, org_id: str, brand_id: int) -> Brand | None:
+        return self.session.scalar(select(Brand).where(Brand.org_id == org_id, Brand.id == brand_id))
+
+    def connected_org_ids(self, org_id: str) -> list[str]:
+        """Every org in the org's connected tree (its root and all the root's descendants)."""
+        root = ([org_id, *self.ancestor_ids(org_id)])[-1]
+        tree, frontier = [root], [root]
+        while frontier:
+            frontier = list(self.session.scalars(select(Org.id).where(Org.parent_id.in_(frontier))))
+            tree.extend(frontier)
+        return tree
+
     def ancestor_ids(self, org_id: str) -> list[str]:
         """The org's parents, nearest first (the tree is shallow; one query a level)."""
         chain: list[str] = []

@@ -1,0 +1,66 @@
+"""Capillary's ``status: {success, code, message}`` envelope, and its numeric codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from laurels.kit.http import ErrorDetail
+
+PREFIX = "/api_gateway/rewards/core"
+
+# Laurels' stable codes -> the numeric codes seed 001-003 document. Anything
+# else answers with its HTTP status as the code, as the seed's own 400s do.
+NUMERIC_CODES: dict[str, int] = {
+    "LABEL_NOT_FOUND": 12048,
+    "CARD_SERIES_NOT_FOUND": 12045,
+    "CUSTOM_FIELD_NOT_FOUND": 3014,
+    "REWARD_NOT_FOUND_OR_DISABLED": 6004,
+    "REWARD_NOT_FOUND": 6004,
+    "DATA_SCOPE_NOT_SUPPORTED": 310141,
+}
+# The seed words these refusals as "Unable to update reward as ...".
+_WRITE_PREFIXED = frozenset({"LABEL_NOT_FOUND", "CARD_SERIES_NOT_FOUND", "CUSTOM_FIELD_NOT_FOUND"})
+
+FETCHED = (6001, "Reward fetched successfully")
+LISTED = (6001, "Rewards fetched successfully")
+CREATED = (6002, "Reward created successfully")
+UPDATED = (6006, "Reward updated successfully")
+USER_FETCHED = (200, "User Reward fetched successfully")
+USER_LISTED = (200, "User Rewards fetched successfully")
+
+
+class Status(BaseModel):
+    success: bool
+    code: int
+    message: str
+
+
+class StatusEnvelope(BaseModel):
+    """What every Capillary answer carries; the payload sits beside ``status``."""
+
+    status: Status
+
+
+def status(code_message: tuple[int, str]) -> dict[str, Any]:
+    code, message = code_message
+    return {"success": True, "code": code, "message": message}
+
+
+def render(http_status: int, detail: ErrorDetail, request: Request) -> JSONResponse:
+    method = request.method
+    code = NUMERIC_CODES.get(detail.code, http_status)
+    if detail.code == "DATA_SCOPE_NOT_SUPPORTED":
+        # The connected-orgs API answers this one in its own error shape.
+        body: dict[str, Any] = {"data": None, "errors": [{"code": code, "message": detail.message}], "warnings": None}
+        return JSONResponse(body, status_code=http_status)
+    message = detail.message
+    if detail.code in _WRITE_PREFIXED and method in ("POST", "PUT"):
+        message = f"Unable to {'create' if method == 'POST' else 'update'} reward as {message}"
+    body = {"status": {"success": False, "code": code, "message": message}, "reward": None}
+    if detail.field:
+        body["status"]["field"] = detail.field
+    return JSONResponse(body, status_code=http_status)

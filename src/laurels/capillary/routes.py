@@ -1,0 +1,159 @@
+"""Seed 001-003's endpoints under /api_gateway/rewards/core."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query
+
+from laurels.capillary.envelope import (
+    CREATED,
+    FETCHED,
+    LISTED,
+    UPDATED,
+    USER_FETCHED,
+    USER_LISTED,
+    Status,
+    StatusEnvelope,
+    status,
+)
+from laurels.capillary.schemas import CapillaryRewardIn, RewardEnvelope, RewardsEnvelope
+from laurels.capillary.views import reward_detail, user_reward
+from laurels.kit.http import DbSession
+from laurels.rewards.catalog import as_datetime
+from laurels.rewards.lifecycle import State
+from laurels.rewards.offers import OfferFilters, OfferService
+from laurels.rewards.service import RewardService
+from laurels.tenancy.auth import CatalogReader, CatalogWriter
+
+router = APIRouter(prefix="/api_gateway/rewards/core", tags=["capillary"])
+
+MAX_PAGE = 500
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    described = {400: "Invalid request", 401: "Missing or invalid API key", 403: "Forbidden", 404: "Not found (6004)"}
+    return {c: {"model": StatusEnvelope, "description": described[c]} for c in sorted({400, *codes})}
+
+
+@router.post("/v1/reward/create", responses=_errors(400, 401, 403))
+def create_reward(principal: CatalogWriter, session: DbSession, body: CapillaryRewardIn) -> RewardEnvelope:
+    """Create a reward (seed 003's fields; type, redemptionType, start, end, languageSpecificInfo, brandId required)."""
+    reward = RewardService(session).create_catalog(
+        principal.org_id, principal.key_id, body.model_dump(exclude_unset=True)
+    )
+    return RewardEnvelope(status=Status(**status(CREATED)), reward=reward_detail(reward))
+
+
+@router.get("/v1/reward/list/brand/{brandId}", responses=_errors(400, 401, 403))
+def list_rewards(
+    *,
+    principal: CatalogReader,
+    session: DbSession,
+    brandId: int,
+    status_: Annotated[State | None, Query(alias="status", description="UPCOMING, LIVE or ENDED")] = None,
+    type_: Annotated[
+        str | None, Query(alias="type", description="POINTS, PHYSICAL_VOUCHER, FREE_VOUCHER, VOUCHER")
+    ] = None,
+    name: Annotated[str | None, Query(description="Part of the name, any case")] = None,
+    startDate: Annotated[str | None, Query(description="Active on or after (either date format)")] = None,
+    endDate: Annotated[str | None, Query(description="Active on or before")] = None,
+    page: Annotated[int, Query(ge=0, description="0-based page")] = 0,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> RewardsEnvelope:
+    """A brand's rewards, oldest first, filtered by state, type, name and active date range."""
+    rewards = RewardService(session).brand_page(
+        principal.org_id,
+        brandId,
+        state=status_,
+        category=type_,
+        name=name,
+        active_from=as_datetime(startDate, "startDate") if startDate else None,
+        active_to=as_datetime(endDate, "endDate") if endDate else None,
+        offset=page * size,
+        limit=size,
+    )
+    return RewardsEnvelope(
+        status=Status(**status(LISTED)),
+        rewards=[reward_detail(r) for r in rewards],
+        pagination={"page": page, "size": size, "count": len(rewards)},
+    )
+
+
+@router.get("/v1/reward/{rewardId}/brand/{brandId}", responses=_errors(401, 403, 404))
+def get_reward(principal: CatalogReader, session: DbSession, rewardId: str, brandId: int) -> RewardEnvelope:
+    """A reward of a brand, by its id (6001)."""
+    reward = RewardService(session).get_for_brand(principal.org_id, rewardId, brandId)
+    return RewardEnvelope(status=Status(**status(FETCHED)), reward=reward_detail(reward))
+
+
+@router.put("/v1/reward/{rewardId}/brand/{brandId}", responses=_errors(400, 401, 403, 404))
+def update_reward(
+    principal: CatalogWriter, session: DbSession, rewardId: str, brandId: int, body: CapillaryRewardIn
+) -> RewardEnvelope:
+    """Update a reward; fields left out keep their values; what its state locks is refused (6006)."""
+    changes = body.model_dump(exclude_unset=True)
+    changes.pop("brandId", None)
+    reward = RewardService(session).update_catalog(principal.org_id, rewardId, principal.key_id, changes, brandId)
+    return RewardEnvelope(status=Status(**status(UPDATED)), reward={"id": reward.id})
+
+
+@router.get("/v1/user/reward/brand/{brandName}", responses=_errors(400, 401, 403, 404))
+def user_rewards(
+    *,
+    principal: CatalogReader,
+    session: DbSession,
+    brandName: str,
+    userId: str | None = None,
+    language: str | None = None,
+    group: str | None = None,
+    label: str | None = None,
+    categoryId: int | None = None,
+    minPoints: Annotated[float | None, Query(ge=0)] = None,
+    maxPoints: Annotated[float | None, Query(ge=0)] = None,
+    page: Annotated[int, Query(ge=0)] = 0,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+) -> RewardsEnvelope:
+    """The live rewards of a brand this customer may have, by priority then rank."""
+    filters = OfferFilters(group=group, label=label, category_id=categoryId, min_points=minPoints, max_points=maxPoints)
+    offers = OfferService(session).list_for_customer(principal.org_id, brandName, userId, filters)
+    chosen = offers[page * size : (page + 1) * size]
+    return RewardsEnvelope(
+        status=Status(**status(USER_LISTED)),
+        rewards=[user_reward(o, language) for o in chosen],
+        pagination={"page": page, "size": size, "count": len(chosen), "total": len(offers)},
+    )
+
+
+@router.get("/v1/user/reward/{rewardId}/brand/{brandName}", responses=_errors(401, 403, 404))
+def user_reward_detail(
+    *,
+    principal: CatalogReader,
+    session: DbSession,
+    rewardId: str,
+    brandName: str,
+    userId: str | None = None,
+    language: str | None = None,
+) -> RewardEnvelope:
+    """One reward of a brand for a customer: rewardRestrictions.isValid says whether they may have it (6004 if
+    missing or disabled)."""
+    offer = OfferService(session).for_customer(principal.org_id, brandName, rewardId, userId)
+    return RewardEnvelope(status=Status(**status(USER_FETCHED)), reward=user_reward(offer, language))
+
+
+@router.get("/v1.1/user/rewards/{rewardId}", responses=_errors(400, 401, 403, 404))
+def connected_reward(
+    principal: CatalogReader,
+    session: DbSession,
+    rewardId: str,
+    data_scope: Annotated[
+        str | None, Header(alias="DATA-SCOPE", description="SELF (default), OTHER; ALL is refused")
+    ] = None,
+    data_scope_org: Annotated[
+        str | None,
+        Header(alias="DATA-SCOPE-ORG", description="With OTHER: comma-separated org ids of the connected tree"),
+    ] = None,
+) -> RewardEnvelope:
+    """A reward by id across connected orgs, honouring its orgLevelRestrictions."""
+    reward = OfferService(session).connected(principal.org_id, rewardId, data_scope, data_scope_org)
+    return RewardEnvelope(status=Status(**status(FETCHED)), reward=reward_detail(reward))

@@ -1,0 +1,1 @@
+"""Customers: an org's external userId plus the attributes reward eligibility reads."""

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from laurels.customers.models import Customer
+from laurels.kit.repository import OrgScopedRepository
+
+
+class CustomerRepository(OrgScopedRepository[Customer]):
+    """Customers by (org, userId); ``get(org_id, user_id)`` is the lookup eligibility uses."""
+
+    model = Customer
+    public_id = Customer.user_id
+
+    def insert_if_absent(self, values: dict[str, Any]) -> int | None:
+        """Insert the customer unless (org, userId) exists; returns the new row's id, or None.
+
+        ``ON CONFLICT DO NOTHING`` makes the race of two first upserts of one
+        userId harmless: on PostgreSQL the loser waits for the winner's
+        transaction and then inserts nothing (it reads the winner's row next);
+        SQLite serializes write transactions, so it only meets a committed row.
+        """
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = (
+            insert(Customer)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["org_id", "user_id"])
+            .returning(Customer.id)
+        )
+        return self.session.scalar(stmt)
+
+    def by_pk(self, pk: int) -> Customer:
+        return self.session.get_one(Customer, pk)

@@ -1,0 +1,62 @@
+"""Native API for customers, at /v1/customers (scopes customers:read / customers:write)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from laurels.customers.schemas import CustomerList, CustomerOut, CustomerUpsert
+from laurels.customers.service import CustomerService
+from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
+from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.tenancy.auth import require
+from laurels.tenancy.scopes import Scope
+from laurels.tenancy.service import Principal
+
+router = APIRouter(tags=["customers"])
+
+CustomersReader = Annotated[Principal, Depends(require(Scope.CUSTOMERS_READ))]
+CustomersWriter = Annotated[Principal, Depends(require(Scope.CUSTOMERS_WRITE))]
+
+
+@router.get("/customers", responses=error_responses(400, 401, 403))
+def list_customers(
+    principal: CustomersReader,
+    session: DbSession,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE,
+    cursor: Annotated[str | None, Query(description="nextCursor of the previous page")] = None,
+) -> Envelope[CustomerList]:
+    """List the org's customers, oldest first."""
+    customers, following = CustomerService(session).list(principal.org_id, cursor=cursor, limit=limit)
+    items = [CustomerOut.of(c) for c in customers]
+    return ok(CustomerList(customers=items, count=len(items), nextCursor=following))
+
+
+@router.put(
+    "/customers/{userId}",
+    responses={201: {"model": Envelope[CustomerOut], "description": "Created"}, **error_responses(400, 401, 403)},
+)
+def upsert_customer(
+    principal: CustomersWriter, session: DbSession, userId: str, body: CustomerUpsert, response: Response
+) -> Envelope[CustomerOut]:
+    """Create (201) or update (200) the customer with this userId; fields left out keep their values.
+
+    Every label, card series, tier, segment partition, partner program and country named must exist in the org.
+    """
+    customer, created = CustomerService(session).upsert(principal.org_id, userId, body)
+    response.status_code = 201 if created else 200
+    return ok(CustomerOut.of(customer))
+
+
+@router.get("/customers/{userId}", responses=error_responses(401, 403, 404))
+def get_customer(principal: CustomersReader, session: DbSession, userId: str) -> Envelope[CustomerOut]:
+    """Get a customer."""
+    return ok(CustomerOut.of(CustomerService(session).get(principal.org_id, userId)))
+
+
+@router.delete("/customers/{userId}", responses=error_responses(401, 403, 404))
+def delete_customer(principal: CustomersWriter, session: DbSession, userId: str) -> Envelope[Message]:
+    """Delete a customer."""
+    CustomerService(session).delete(principal.org_id, userId)
+    return ok(Message(message="Customer deleted successfully"))

@@ -1,0 +1,99 @@
+"""Request and response bodies of the native customers API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, WithJsonSchema
+
+from laurels.customers.models import Customer
+from laurels.kit.clock import iso_ms
+from laurels.reference.countries import country_by_id
+
+USER_ID_MAX = 128
+_INT: dict[str, Any] = {"type": "integer"}
+
+
+def _list_of(items: dict[str, Any], description: str) -> WithJsonSchema:
+    return WithJsonSchema({"type": ["array", "null"], "items": items, "description": description})
+
+
+def _pairs(first: str, second: str) -> dict[str, Any]:
+    return {"type": "object", "required": [first, second], "properties": {first: _INT, second: _INT}}
+
+
+# Items are checked by the service, so that a bad one is named by its index (labels[1]).
+class CustomerUpsert(BaseModel):
+    """Fields left out keep their values (a new customer starts with none); null empties a field."""
+
+    tiers: Annotated[
+        list[Any] | None,
+        _list_of(
+            _pairs("loyaltyProgramId", "tierId"), "The customer's tier in each loyalty program (one per program)."
+        ),
+    ] = None
+    labels: Annotated[list[Any] | None, _list_of(_INT, "Label ids.")] = None
+    cardSeries: Annotated[
+        list[Any] | None, _list_of({"type": "string", "maxLength": 64}, "Card series codes, matched exactly.")
+    ] = None
+    segments: Annotated[
+        list[Any] | None,
+        _list_of(_pairs("segmentId", "partitionId"), "The customer's partition of each segment (one per segment)."),
+    ] = None
+    partnerPrograms: Annotated[list[Any] | None, _list_of(_INT, "Partner program ids (of any loyalty program).")] = None
+    country: Annotated[
+        Any,
+        WithJsonSchema(
+            {
+                "type": ["integer", "string", "null"],
+                "description": "A countryId (see GET /v1/countries) or an ISO 3166-1 alpha-2 code; stored as the "
+                "countryId.",
+                "examples": [7, "AM"],
+            }
+        ),
+    ] = None
+
+
+class TierOfProgram(BaseModel):
+    loyaltyProgramId: int
+    tierId: int
+
+
+class PartitionOfSegment(BaseModel):
+    segmentId: int
+    partitionId: int
+
+
+class CustomerOut(BaseModel):
+    userId: str
+    tiers: list[TierOfProgram]
+    labels: list[int]
+    cardSeries: list[str]
+    segments: list[PartitionOfSegment]
+    partnerPrograms: list[int]
+    countryId: int | None
+    countryCode: str | None = Field(description="ISO 3166-1 alpha-2 code of countryId.")
+    createdAt: str
+    updatedAt: str
+
+    @classmethod
+    def of(cls, customer: Customer) -> CustomerOut:
+        country = country_by_id(customer.country_id) if customer.country_id is not None else None
+        return cls(
+            userId=customer.user_id,
+            tiers=[TierOfProgram(**t) for t in customer.tiers],
+            labels=customer.labels,
+            cardSeries=customer.card_series,
+            segments=[PartitionOfSegment(**s) for s in customer.segments],
+            partnerPrograms=customer.partner_programs,
+            countryId=customer.country_id,
+            countryCode=country.code if country else None,
+            createdAt=iso_ms(customer.created_at),
+            updatedAt=iso_ms(customer.updated_at),
+        )
+
+
+class CustomerList(BaseModel):
+    customers: list[CustomerOut]
+    count: int = Field(description="Number of customers in this page.")
+    nextCursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")

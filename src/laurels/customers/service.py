@@ -1,0 +1,250 @@
+"""Customers: upserted by userId, every attribute checked against the org's reference
+data. Never commits."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from laurels.customers.models import Customer
+from laurels.customers.repository import CustomerRepository
+from laurels.customers.schemas import USER_ID_MAX, CustomerUpsert
+from laurels.kit.clock import utcnow
+from laurels.kit.errors import InvalidInput, NotFound
+from laurels.kit.pagination import decode_cursor, next_cursor
+from laurels.kit.validation import text
+from laurels.reference.countries import country_by_ref
+from laurels.reference.repository import ReferenceRepository
+from laurels.reference.service import ReferenceCode
+
+CARD_SERIES_MAX = 64
+# A concurrent delete between our insert attempt and our read sends us round again.
+UPSERT_ATTEMPTS = 3
+
+T = TypeVar("T")
+
+
+class CustomerCode(StrEnum):
+    CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
+    INVALID_USER_ID = "INVALID_USER_ID"
+    INVALID_CUSTOMER = "INVALID_CUSTOMER"
+
+
+# ---- shapes (plain Python) ---------------------------------------------------
+
+
+def _invalid(message: str, field: str) -> InvalidInput:
+    return InvalidInput(message, code=CustomerCode.INVALID_CUSTOMER, field=field)
+
+
+def _items(value: list[Any] | None) -> list[Any]:
+    return [] if value is None else value  # null empties the field
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _ids(value: list[Any] | None, field: str) -> list[int]:
+    items = _items(value)
+    for i, item in enumerate(items):
+        if not _is_id(item):
+            raise _invalid(f"{field}[{i}] must be an integer id", f"{field}[{i}]")
+    return items
+
+
+def _codes(value: list[Any] | None, field: str) -> list[str]:
+    items = _items(value)
+    for i, item in enumerate(items):
+        if not isinstance(item, str) or not item or len(item) > CARD_SERIES_MAX:
+            raise _invalid(
+                f"{field}[{i}] must be a card series code of 1 to {CARD_SERIES_MAX} characters", f"{field}[{i}]"
+            )
+    return items
+
+
+@dataclass(frozen=True)
+class _PairKind:
+    """A list of ``{parent: id, child: id}`` (tiers of programs, partitions of segments), one per parent."""
+
+    field: str
+    parent_key: str
+    child_key: str
+    rule: str
+    parent_code: ReferenceCode
+    parent_entity: str
+    child_code: ReferenceCode
+    child_entity: str
+
+    def parse(self, value: list[Any] | None) -> list[tuple[int, int]]:
+        pairs: list[tuple[int, int]] = []
+        for i, item in enumerate(_items(value)):
+            where = f"{self.field}[{i}]"
+            if not isinstance(item, dict):
+                raise _invalid(f"{where} must be an object with {self.parent_key} and {self.child_key}", where)
+            for key in (self.parent_key, self.child_key):
+                if not _is_id(item.get(key)):
+                    raise _invalid(f"{where}.{key} must be an integer id", f"{where}.{key}")
+            if any(parent == item[self.parent_key] for parent, _ in pairs):
+                raise _invalid(f"{where}: {self.rule}", f"{where}.{self.parent_key}")
+            pairs.append((item[self.parent_key], item[self.child_key]))
+        return pairs
+
+    def check(self, pairs: list[tuple[int, int]], missing_parents: Collection[int], parent_of: dict[int, int]) -> None:
+        """Refuse the first pair whose parent is not the org's, or whose child is not that parent's."""
+        for i, (parent, child) in enumerate(pairs):
+            where = f"{self.field}[{i}]"
+            if parent in missing_parents:
+                message = f"{self.parent_entity} not found: {parent}"
+                raise InvalidInput(message, code=self.parent_code, field=f"{where}.{self.parent_key}")
+            if parent_of.get(child) != parent:
+                message = f"{self.child_entity} {child} not found in {self.parent_entity.lower()} {parent}"
+                raise InvalidInput(message, code=self.child_code, field=f"{where}.{self.child_key}")
+
+    def stored(self, pairs: list[tuple[int, int]]) -> list[dict[str, int]]:
+        return [{self.parent_key: parent, self.child_key: child} for parent, child in pairs]
+
+
+_TIERS = _PairKind(
+    "tiers",
+    "loyaltyProgramId",
+    "tierId",
+    "at most one tier per loyalty program",
+    ReferenceCode.LOYALTY_PROGRAM_NOT_FOUND,
+    "Loyalty program",
+    ReferenceCode.TIER_NOT_FOUND,
+    "Tier",
+)
+_SEGMENTS = _PairKind(
+    "segments",
+    "segmentId",
+    "partitionId",
+    "at most one partition per segment",
+    ReferenceCode.SEGMENT_NOT_FOUND,
+    "Segment",
+    ReferenceCode.PARTITION_NOT_FOUND,
+    "Partition",
+)
+
+
+def _unique(values: Sequence[T]) -> list[T]:
+    """Repeats dropped, order kept."""
+    return list(dict.fromkeys(values))
+
+
+def _first(values: Sequence[T], wanted: Collection[T]) -> int:
+    return next(i for i, v in enumerate(values) if v in wanted)
+
+
+def _refuse_missing(values: Sequence[Any], missing: Collection[Any], field: str, code: ReferenceCode) -> None:
+    """Refuse naming the first value (by position) that is missing, as ``field[i]``."""
+    if missing:
+        i = _first(values, set(missing))
+        entity = code.removesuffix("_NOT_FOUND").replace("_", " ").capitalize()
+        raise InvalidInput(f"{entity} not found: {values[i]}", code=code, field=f"{field}[{i}]")
+
+
+# ---- the service -------------------------------------------------------------
+
+
+class CustomerService:
+    def __init__(self, session: Session) -> None:
+        self.repo = CustomerRepository(session)
+        self.refs = ReferenceRepository(session)
+
+    def get(self, org_id: str, user_id: str) -> Customer:
+        customer = self.repo.get(org_id, user_id)
+        if customer is None:
+            raise NotFound("Customer not found", code=CustomerCode.CUSTOMER_NOT_FOUND)
+        return customer
+
+    def list(self, org_id: str, *, cursor: str | None, limit: int) -> tuple[list[Customer], str | None]:
+        customers = self.repo.page(org_id, after=decode_cursor(cursor), limit=limit)
+        return customers, next_cursor([c.id for c in customers], limit)
+
+    def delete(self, org_id: str, user_id: str) -> None:
+        self.repo.delete(self.get(org_id, user_id))
+
+    def upsert(self, org_id: str, user_id: str, body: CustomerUpsert) -> tuple[Customer, bool]:
+        """Create or update the customer; returns it and whether it was created."""
+        user_id = text(user_id, field="userId", code=CustomerCode.INVALID_USER_ID, max_length=USER_ID_MAX)
+        changes = self._checked(org_id, body)
+        for _ in range(UPSERT_ATTEMPTS):
+            customer = self.repo.get_for_update(org_id, user_id)
+            if customer is not None:
+                if changes:
+                    for column, value in changes.items():
+                        setattr(customer, column, value)
+                    customer.updated_at = utcnow()
+                    self.repo.session.flush()
+                return customer, False
+            now = utcnow()
+            empty: dict[str, Any] = {
+                "tiers": [],
+                "labels": [],
+                "card_series": [],
+                "segments": [],
+                "partner_programs": [],
+                "country_id": None,
+            }
+            row = {**empty, **changes, "org_id": org_id, "user_id": user_id, "created_at": now, "updated_at": now}
+            pk = self.repo.insert_if_absent(row)
+            if pk is not None:
+                return self.repo.by_pk(pk), True
+            # A concurrent first upsert of this userId committed between our read
+            # and our insert: read its row and update that.
+        raise RuntimeError(f"customer {user_id!r} kept appearing and disappearing")  # pragma: no cover
+
+    # ---- checks ---------------------------------------------------------------
+
+    def _checked(self, org_id: str, body: CustomerUpsert) -> dict[str, Any]:
+        """The columns to set from the fields given, every reference checked to exist in the org."""
+        given = body.model_fields_set
+        changes: dict[str, Any] = {}
+        if "tiers" in given:
+            tiers = _TIERS.parse(body.tiers)
+            programs, tier_ids = [p for p, _ in tiers], [t for _, t in tiers]
+            missing = self.refs.missing_loyalty_programs(org_id, programs)
+            _TIERS.check(tiers, missing, self.refs.tier_programs(org_id, tier_ids))
+            changes["tiers"] = _TIERS.stored(tiers)
+        if "labels" in given:
+            labels = _ids(body.labels, "labels")
+            _refuse_missing(labels, self.refs.missing_labels(org_id, labels), "labels", ReferenceCode.LABEL_NOT_FOUND)
+            changes["labels"] = _unique(labels)
+        if "cardSeries" in given:
+            codes = _codes(body.cardSeries, "cardSeries")
+            _refuse_missing(
+                codes, self.refs.missing_card_series(org_id, codes), "cardSeries", ReferenceCode.CARD_SERIES_NOT_FOUND
+            )
+            changes["card_series"] = _unique(codes)
+        if "segments" in given:
+            segments = _SEGMENTS.parse(body.segments)
+            ids, partitions = [s for s, _ in segments], [p for _, p in segments]
+            missing = self.refs.missing_segments(org_id, ids)
+            _SEGMENTS.check(segments, missing, self.refs.partition_segments(org_id, partitions))
+            changes["segments"] = _SEGMENTS.stored(segments)
+        if "partnerPrograms" in given:
+            partners = _ids(body.partnerPrograms, "partnerPrograms")
+            missing = self.refs.missing_org_partner_programs(org_id, partners)
+            _refuse_missing(partners, missing, "partnerPrograms", ReferenceCode.PARTNER_PROGRAM_NOT_FOUND)
+            changes["partner_programs"] = _unique(partners)
+        if "country" in given:
+            changes["country_id"] = self._country(body.country)
+        return changes
+
+    @staticmethod
+    def _country(value: Any) -> int | None:
+        if value is None:
+            return None
+        country = country_by_ref(value) if isinstance(value, int | str) else None
+        if country is None:
+            raise InvalidInput(
+                f"Country not found: {value}; give a countryId or an ISO 3166-1 alpha-2 code",
+                code=ReferenceCode.COUNTRY_NOT_FOUND,
+                field="country",
+            )
+        return country.country_id

@@ -1,0 +1,265 @@
+"""Every query on reference data.
+
+``ReferenceRepository`` answers what rewards and customers need: which of the
+ids (or codes) they name do not exist in the org. Each check is one query with
+``IN``, always filtered by org (children through their parent's org), and
+returns what is missing, sorted, so the caller can name it in its refusal.
+
+``Rows`` holds the query shapes the CRUD of every reference kind shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from laurels.reference.models import (
+    CardSeries,
+    Category,
+    CustomFieldDefinition,
+    Label,
+    LoyaltyProgram,
+    NamedChild,
+    OrgRow,
+    Partition,
+    PartnerProgram,
+    Segment,
+    Tier,
+    Vendor,
+)
+
+R = TypeVar("R", bound=OrgRow)
+C = TypeVar("C", bound=NamedChild)
+K = TypeVar("K", int, str)
+
+
+@dataclass(frozen=True)
+class CustomFieldDef:
+    """A custom field definition as reward validation needs it."""
+
+    name: str
+    mandatory: bool
+
+
+def _missing(session: Session, found: Select[K], wanted: Iterable[K]) -> list[K]:
+    present = set(session.scalars(found))
+    return sorted(set(wanted) - present)
+
+
+class ReferenceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _missing_ids(self, model: type[OrgRow], org_id: str, ids: Collection[int]) -> list[int]:
+        if not ids:
+            return []
+        stmt = select(model.id).where(model.org_id == org_id, model.id.in_(set(ids)))
+        return _missing(self.session, stmt, ids)
+
+    def missing_labels(self, org_id: str, ids: Collection[int]) -> list[int]:
+        return self._missing_ids(Label, org_id, ids)
+
+    def missing_categories(self, org_id: str, ids: Collection[int]) -> list[int]:
+        return self._missing_ids(Category, org_id, ids)
+
+    def missing_vendors(self, org_id: str, ids: Collection[int]) -> list[int]:
+        return self._missing_ids(Vendor, org_id, ids)
+
+    def missing_loyalty_programs(self, org_id: str, ids: Collection[int]) -> list[int]:
+        return self._missing_ids(LoyaltyProgram, org_id, ids)
+
+    def missing_segments(self, org_id: str, ids: Collection[int]) -> list[int]:
+        return self._missing_ids(Segment, org_id, ids)
+
+    def missing_card_series(self, org_id: str, codes: Collection[str]) -> list[str]:
+        """Codes compare exactly (uniqueness is case-insensitive, so at most one row can match)."""
+        if not codes:
+            return []
+        stmt = select(CardSeries.code).where(CardSeries.org_id == org_id, CardSeries.code.in_(set(codes)))
+        return _missing(self.session, stmt, codes)
+
+    def custom_field_defs(self, org_id: str, scope: str) -> list[CustomFieldDef]:
+        """Every definition of the scope (``reward`` or ``issuance``), by name."""
+        model = CustomFieldDefinition
+        stmt = select(model.name, model.mandatory).where(model.org_id == org_id, model.scope == scope)
+        return [CustomFieldDef(name, mandatory) for name, mandatory in self.session.execute(stmt.order_by(model.name))]
+
+    def missing_tiers(self, org_id: str, program_id: int, tier_ids: Collection[int]) -> list[int]:
+        """Tier ids that are not tiers of that program of the org (a missing program misses them all)."""
+        return self._missing_children(
+            child_id=Tier.id,
+            parent_fk=Tier.program_id,
+            parent=LoyaltyProgram,
+            org_id=org_id,
+            parent_id=program_id,
+            ids=tier_ids,
+        )
+
+    def missing_partner_programs(self, org_id: str, program_id: int, ids: Collection[int]) -> list[int]:
+        return self._missing_children(
+            child_id=PartnerProgram.id,
+            parent_fk=PartnerProgram.program_id,
+            parent=LoyaltyProgram,
+            org_id=org_id,
+            parent_id=program_id,
+            ids=ids,
+        )
+
+    def missing_partitions(self, org_id: str, segment_id: int, partition_ids: Collection[int]) -> list[int]:
+        return self._missing_children(
+            child_id=Partition.id,
+            parent_fk=Partition.segment_id,
+            parent=Segment,
+            org_id=org_id,
+            parent_id=segment_id,
+            ids=partition_ids,
+        )
+
+    def missing_org_partner_programs(self, org_id: str, ids: Collection[int]) -> list[int]:
+        """Partner program ids that belong to none of the org's loyalty programs."""
+        if not ids:
+            return []
+        stmt = (
+            select(PartnerProgram.id)
+            .join(LoyaltyProgram, LoyaltyProgram.id == PartnerProgram.program_id)
+            .where(LoyaltyProgram.org_id == org_id, PartnerProgram.id.in_(set(ids)))
+        )
+        return _missing(self.session, stmt, ids)
+
+    def tier_programs(self, org_id: str, tier_ids: Collection[int]) -> dict[int, int]:
+        """The program of each of the org's tiers among ``tier_ids``: {tier id: program id}."""
+        stmt = (
+            select(Tier.id, Tier.program_id)
+            .join(LoyaltyProgram, LoyaltyProgram.id == Tier.program_id)
+            .where(LoyaltyProgram.org_id == org_id, Tier.id.in_(set(tier_ids)))
+        )
+        return dict(self.session.execute(stmt).all()) if tier_ids else {}
+
+    def partition_segments(self, org_id: str, partition_ids: Collection[int]) -> dict[int, int]:
+        """The segment of each of the org's partitions among ``partition_ids``: {partition id: segment id}."""
+        stmt = (
+            select(Partition.id, Partition.segment_id)
+            .join(Segment, Segment.id == Partition.segment_id)
+            .where(Segment.org_id == org_id, Partition.id.in_(set(partition_ids)))
+        )
+        return dict(self.session.execute(stmt).all()) if partition_ids else {}
+
+    def _missing_children(
+        self,
+        *,
+        child_id: InstrumentedAttribute[int],
+        parent_fk: InstrumentedAttribute[int],
+        parent: type[OrgRow],
+        org_id: str,
+        parent_id: int,
+        ids: Collection[int],
+    ) -> list[int]:
+        if not ids:
+            return []
+        stmt = (
+            select(child_id)
+            .join(parent, parent.id == parent_fk)
+            .where(parent.org_id == org_id, parent.id == parent_id, child_id.in_(set(ids)))
+        )
+        return _missing(self.session, stmt, ids)
+
+
+class Rows(Generic[R]):
+    """CRUD queries on one kind of top-level reference row."""
+
+    def __init__(self, session: Session, model: type[R]) -> None:
+        self.session = session
+        self.model = model
+
+    def get(self, org_id: str, row_id: int, *, for_update: bool = False) -> R | None:
+        """The org's row, or None; ``for_update`` locks it until the transaction ends (a no-op on SQLite,
+        whose write transactions hold the database's one write lock already)."""
+        stmt = select(self.model).where(self.model.org_id == org_id, self.model.id == row_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.scalar(stmt)
+
+    def page(
+        self, org_id: str, *, after: int | None, limit: int, filters: Sequence[ColumnElement[bool]] = ()
+    ) -> list[R]:
+        stmt = select(self.model).where(self.model.org_id == org_id, *filters)
+        if after is not None:
+            stmt = stmt.where(self.model.id > after)
+        return list(self.session.scalars(stmt.order_by(self.model.id).limit(limit)))
+
+    def taken(self, org_id: str, key: dict[str, Any], *, other_than: int | None) -> bool:
+        """Whether another of the org's rows has these values in its unique key columns."""
+        stmt = select(self.model.id).where(
+            self.model.org_id == org_id, *(getattr(self.model, column) == value for column, value in key.items())
+        )
+        if other_than is not None:
+            stmt = stmt.where(self.model.id != other_than)
+        return self.session.scalar(stmt.limit(1)) is not None
+
+    def add(self, row: R) -> R:
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def delete(self, row: R) -> None:
+        self.session.delete(row)
+        self.session.flush()
+
+
+class Children(Generic[C]):
+    """Queries on the children of one kind (tiers, partner programs, partitions).
+
+    Callers check first that the parent is the org's; these queries then
+    filter by parent only.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        model: type[C],
+        parent_fk: InstrumentedAttribute[int],
+        order: Sequence[InstrumentedAttribute[int]] = (),
+    ) -> None:
+        self.session = session
+        self.model = model
+        self.parent_fk = parent_fk
+        self.order = (*order, model.id)
+
+    def of(self, parent_ids: Collection[int]) -> list[C]:
+        """The children of these parents, in display order."""
+        if not parent_ids:
+            return []
+        stmt = select(self.model).where(self.parent_fk.in_(set(parent_ids))).order_by(*self.order)
+        return list(self.session.scalars(stmt))
+
+    def get(self, parent_id: int, child_id: int) -> C | None:
+        stmt = select(self.model).where(self.parent_fk == parent_id, self.model.id == child_id)
+        return self.session.scalar(stmt)
+
+    def name_taken(self, parent_id: int, name_key: str, *, other_than: int | None = None) -> bool:
+        stmt = select(self.model.id).where(self.parent_fk == parent_id, self.model.name_key == name_key)
+        if other_than is not None:
+            stmt = stmt.where(self.model.id != other_than)
+        return self.session.scalar(stmt.limit(1)) is not None
+
+    def add(self, children: Sequence[C]) -> None:
+        self.session.add_all(children)
+        self.session.flush()
+
+    def delete(self, child: C) -> None:
+        self.session.delete(child)
+        self.session.flush()
+
+    def delete_all(self, parent_id: int) -> None:
+        """Delete every child of the parent; the foreign key cascades too, this does not rely on it."""
+        self.session.execute(delete(self.model).where(self.parent_fk == parent_id))
+
+
+def next_rank(session: Session, program_id: int) -> int:
+    """One above the program's highest tier rank (1 for its first tier)."""
+    highest = session.scalar(select(func.max(Tier.rank)).where(Tier.program_id == program_id))
+    return (highest or 0) + 1

@@ -1,0 +1,171 @@
+"""What a customer may have: one reward or the brand's list, judged for that customer;
+and reads across connected orgs. Never writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from laurels.customers.models import Customer
+from laurels.customers.repository import CustomerRepository
+from laurels.kit.clock import utcnow
+from laurels.kit.errors import Forbidden, InvalidInput, NotFound
+from laurels.rewards.eligibility import Profile, is_valid_for, visible_to_org
+from laurels.rewards.models import Reward
+from laurels.rewards.repository import RewardRepository
+from laurels.rewards.rules import RewardCode
+from laurels.rewards.state import to_state
+from laurels.tenancy.models import Brand
+from laurels.tenancy.repository import TenancyRepository
+
+
+class OfferCode(StrEnum):
+    REWARD_NOT_FOUND_OR_DISABLED = "REWARD_NOT_FOUND_OR_DISABLED"
+    BRAND_NOT_FOUND = "BRAND_NOT_FOUND"
+    DATA_SCOPE_NOT_SUPPORTED = "DATA_SCOPE_NOT_SUPPORTED"
+    INVALID_DATA_SCOPE = "INVALID_DATA_SCOPE"
+
+
+class DataScope(StrEnum):
+    SELF = "SELF"
+    OTHER = "OTHER"
+    ALL = "ALL"
+
+
+@dataclass(frozen=True)
+class Offer:
+    reward: Reward
+    state: dict[str, Any]
+    is_valid: bool
+
+
+@dataclass(frozen=True)
+class OfferFilters:
+    group: str | None = None
+    label: str | None = None
+    category_id: int | None = None
+    min_points: float | None = None
+    max_points: float | None = None
+
+
+def profile_of(customer: Customer | None) -> Profile:
+    if customer is None:
+        return Profile()
+    return Profile(
+        tiers={t["loyaltyProgramId"]: t["tierId"] for t in customer.tiers},
+        labels=frozenset(customer.labels),
+        card_series=frozenset(customer.card_series),
+        partitions=frozenset((s["segmentId"], s["partitionId"]) for s in customer.segments),
+        partner_programs=frozenset(customer.partner_programs),
+        country_id=customer.country_id,
+    )
+
+
+def points_price(state: dict[str, Any]) -> float:
+    """What the reward costs in points: its POINTS (or POINTS_CASH) config, else intouchPoints."""
+    for config in state.get("paymentConfigs") or []:
+        if "points" in config:
+            return float(config["points"])
+    return float(state.get("intouchPoints") or 0)
+
+
+def _no_usage(_level: str, _index: int) -> float:
+    # Nothing has been issued yet: issuance records, and with them usage
+    # counters, arrive with the issuance engine, which will pass its own.
+    return 0
+
+
+def _matches(state: dict[str, Any], filters: OfferFilters) -> bool:
+    group_names = {state.get("group")} | {g["groupName"] for g in state.get("groups") or []}
+    price = points_price(state)
+    return (
+        (filters.group is None or filters.group in group_names)
+        and (filters.label is None or state.get("label") == filters.label)
+        and (filters.category_id is None or filters.category_id in (state.get("categories") or []))
+        and (filters.min_points is None or price >= filters.min_points)
+        and (filters.max_points is None or price <= filters.max_points)
+    )
+
+
+def _order(offer: Offer) -> tuple[int, int, int]:
+    rank = offer.state.get("rewardRank")
+    # By priority (lower first), then rank (lower first, unranked last), then age.
+    return (offer.state.get("priority") or 0, rank if rank is not None else 2**31, offer.reward.id)
+
+
+class OfferService:
+    def __init__(self, session: Session) -> None:
+        self.rewards = RewardRepository(session)
+        self.customers = CustomerRepository(session)
+        self.tenancy = TenancyRepository(session)
+
+    def brand_by_name(self, org_id: str, name: str) -> Brand:
+        brand = self.tenancy.get_brand_by_name(org_id, name)
+        if brand is None:
+            raise NotFound(f"Brand not found: {name}", code=OfferCode.BRAND_NOT_FOUND, field="brandName")
+        return brand
+
+    def for_customer(self, org_id: str, brand_name: str, ident: str, user_id: str | None) -> Offer:
+        brand = self.brand_by_name(org_id, brand_name)
+        reward = self.rewards.resolve(org_id, ident)
+        if reward is None or reward.brand_id != brand.id or not reward.enabled:
+            raise NotFound("Reward not found or disabled", code=OfferCode.REWARD_NOT_FOUND_OR_DISABLED)
+        return self._judge(org_id, reward, self._profile(org_id, user_id))
+
+    def list_for_customer(
+        self, org_id: str, brand_name: str, user_id: str | None, filters: OfferFilters, now: datetime | None = None
+    ) -> list[Offer]:
+        brand = self.brand_by_name(org_id, brand_name)
+        profile = self._profile(org_id, user_id)
+        offers = [
+            self._judge(org_id, r, profile) for r in self.rewards.live_for_brand(org_id, brand.id, now or utcnow())
+        ]
+        return sorted((o for o in offers if o.is_valid and _matches(o.state, filters)), key=_order)
+
+    def connected(self, org_id: str, ident: str, scope: str | None, scope_orgs: str | None) -> Reward:
+        """Read a reward by integer id in the caller's org (SELF) or in named connected orgs (OTHER)."""
+        chosen = (scope or DataScope.SELF).upper()
+        if chosen == DataScope.ALL:
+            raise InvalidInput(
+                "Datascope 'ALL' is not supported for this 'API'",
+                code=OfferCode.DATA_SCOPE_NOT_SUPPORTED,
+                field="DATA-SCOPE",
+            )
+        if chosen == DataScope.SELF:
+            orgs = [org_id]
+        elif chosen == DataScope.OTHER:
+            orgs = [o.strip() for o in (scope_orgs or "").split(",") if o.strip()]
+            if not orgs:
+                raise InvalidInput(
+                    "DATA-SCOPE OTHER needs DATA-SCOPE-ORG: the org ids to read",
+                    code=OfferCode.INVALID_DATA_SCOPE,
+                    field="DATA-SCOPE-ORG",
+                )
+            outside = sorted(set(orgs) - set(self.tenancy.connected_org_ids(org_id)))
+            if outside:
+                raise Forbidden(
+                    f"DATA-SCOPE-ORG names orgs outside this org's connected tree: {', '.join(outside)}",
+                    code="ORG_NOT_ALLOWED",
+                    field="DATA-SCOPE-ORG",
+                )
+        else:
+            raise InvalidInput(
+                "DATA-SCOPE must be SELF, OTHER or ALL", code=OfferCode.INVALID_DATA_SCOPE, field="DATA-SCOPE"
+            )
+        reward = self.rewards.by_int_id(orgs, int(ident)) if ident.isdigit() and len(ident) < 19 else None
+        # orgLevelRestrictions decide whether another org of the tree may see it.
+        if reward is None or not visible_to_org(to_state(reward), reward.org_id, org_id):
+            raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
+        return reward
+
+    def _profile(self, org_id: str, user_id: str | None) -> Profile:
+        return profile_of(self.customers.get(org_id, user_id) if user_id else None)
+
+    def _judge(self, org_id: str, reward: Reward, profile: Profile) -> Offer:
+        state = to_state(reward)
+        valid = is_valid_for(state, profile, owner_org_id=reward.org_id, org_id=org_id, usage=_no_usage)
+        return Offer(reward=reward, state=state, is_valid=valid)

@@ -1,0 +1,202 @@
+"""What a reward names must exist: labels, card series, custom fields, programs, segments,
+categories, vendors, countries, coupon series, connected orgs.
+
+Each check reads the database through a repository and refuses with a stable
+code the dialects map to their own (e.g. Capillary's 12048 for a label).
+Only fields that change are checked: a reward is not refused for what it
+already held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from laurels.codepools.repository import CodePoolRepository
+from laurels.kit.errors import InvalidInput
+from laurels.reference.countries import country_by_id
+from laurels.reference.repository import ReferenceRepository
+from laurels.rewards.catalog import SERIES_NUMERIC
+from laurels.tenancy.repository import TenancyRepository
+
+
+class ReferenceCode(StrEnum):
+    LABEL_NOT_FOUND = "LABEL_NOT_FOUND"
+    CARD_SERIES_NOT_FOUND = "CARD_SERIES_NOT_FOUND"
+    CUSTOM_FIELD_NOT_FOUND = "CUSTOM_FIELD_NOT_FOUND"
+    MANDATORY_CUSTOM_FIELD_MISSING = "MANDATORY_CUSTOM_FIELD_MISSING"
+    LOYALTY_PROGRAM_NOT_FOUND = "LOYALTY_PROGRAM_NOT_FOUND"
+    TIER_NOT_FOUND = "TIER_NOT_FOUND"
+    PARTNER_PROGRAM_NOT_FOUND = "PARTNER_PROGRAM_NOT_FOUND"
+    SEGMENT_NOT_FOUND = "SEGMENT_NOT_FOUND"
+    PARTITION_NOT_FOUND = "PARTITION_NOT_FOUND"
+    CATEGORY_NOT_FOUND = "CATEGORY_NOT_FOUND"
+    VENDOR_NOT_FOUND = "VENDOR_NOT_FOUND"
+    COUNTRY_NOT_FOUND = "COUNTRY_NOT_FOUND"
+    CODE_POOL_NOT_FOUND = "CODE_POOL_NOT_FOUND"
+    ORG_NOT_CONNECTED = "ORG_NOT_CONNECTED"
+    BRAND_NOT_FOUND = "BRAND_NOT_FOUND"
+
+
+def _ids(values: list[Any]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+class ReferenceChecker:
+    def __init__(self, session: Session) -> None:
+        self.refs = ReferenceRepository(session)
+        self.pools = CodePoolRepository(session)
+        self.tenancy = TenancyRepository(session)
+
+    def check(self, org_id: str, reward: Mapping[str, Any], changed: set[str]) -> int | None:
+        """Check every changed reference; returns the code pool the series id binds to, if any."""
+        if "labels" in changed:
+            self._labels(org_id, reward["labels"])
+        if "cardSeries" in changed:
+            missing = self.refs.missing_card_series(org_id, reward["cardSeries"])
+            if missing:
+                raise InvalidInput(
+                    f"card series not found: {_ids(missing)}",
+                    code=ReferenceCode.CARD_SERIES_NOT_FOUND,
+                    field="cardSeries",
+                )
+        if changed & {"customFields", "languageSpecificInfo"}:
+            self._custom_fields(org_id, reward)
+        if "supplementaryCriteriaRO" in changed:
+            self._programs(org_id, reward["supplementaryCriteriaRO"])
+        if "segment" in changed:
+            self._segments(org_id, reward["segment"])
+        if "categories" in changed:
+            missing_categories = self.refs.missing_categories(org_id, reward["categories"])
+            if missing_categories:
+                raise InvalidInput(
+                    f"Category not found for category_id: {_ids(missing_categories)}",
+                    code=ReferenceCode.CATEGORY_NOT_FOUND,
+                    field="categories",
+                )
+        vendor = reward.get("vendorId")
+        if "vendorId" in changed and vendor is not None and self.refs.missing_vendors(org_id, [vendor]):
+            raise InvalidInput(
+                f"Vendor not found for vendor_id: {reward['vendorId']}",
+                code=ReferenceCode.VENDOR_NOT_FOUND,
+                field="vendorId",
+            )
+        if "geography" in changed:
+            for i, entry in enumerate(reward["geography"]):
+                if country_by_id(entry["countryId"]) is None:
+                    raise InvalidInput(
+                        f"Country not found for countryId: {entry['countryId']}",
+                        code=ReferenceCode.COUNTRY_NOT_FOUND,
+                        field=f"geography[{i}].countryId",
+                    )
+        if "orgLevelRestrictions" in changed:
+            self._connected_orgs(org_id, reward["orgLevelRestrictions"])
+        return self.series_pool(org_id, reward) if changed & {"intouchSeriesId", "redemptionType"} else None
+
+    def series_pool(self, org_id: str, reward: Mapping[str, Any]) -> int | None:
+        """The code pool a numeric coupon series id names; it must exist and hold codes."""
+        series = reward.get("intouchSeriesId")
+        if reward.get("redemptionType") not in SERIES_NUMERIC or series is None or not series.isdigit():
+            return None
+        pool = self.pools.get_by_pk(org_id, int(series))
+        if pool is None or not self.pools.has_available(pool.id):
+            raise InvalidInput(
+                "intouchSeriesId must reference an existing code pool (coupon series) with available codes",
+                code=ReferenceCode.CODE_POOL_NOT_FOUND,
+                field="intouchSeriesId",
+            )
+        return pool.id
+
+    def brand(self, org_id: str, brand_id: Any) -> int:
+        brand = self.tenancy.get_brand(org_id, brand_id) if isinstance(brand_id, int) else None
+        if brand is None:
+            raise InvalidInput(
+                f"Brand not found for brandId: {brand_id}", code=ReferenceCode.BRAND_NOT_FOUND, field="brandId"
+            )
+        return brand.id
+
+    def _labels(self, org_id: str, labels: list[int]) -> None:
+        missing = self.refs.missing_labels(org_id, labels)
+        if missing:
+            raise InvalidInput(
+                f"Label not found for label_id: {_ids(missing)}", code=ReferenceCode.LABEL_NOT_FOUND, field="labels"
+            )
+
+    def _custom_fields(self, org_id: str, reward: Mapping[str, Any]) -> None:
+        defs = {d.name: d for d in self.refs.custom_field_defs(org_id, "reward")}
+        languages = reward.get("languageSpecificInfo") or []
+        used = set(reward.get("customFields") or {})
+        for entry in languages:
+            used |= set(entry.get("customFields") or {})
+        unknown = sorted(used - set(defs))
+        if unknown:
+            raise InvalidInput(
+                f"org doesn't have the custom field/s: {','.join(unknown)}",
+                code=ReferenceCode.CUSTOM_FIELD_NOT_FOUND,
+                field="customFields",
+            )
+        # A mandatory field must have a value on the reward or in its default language.
+        present = set(reward.get("customFields") or {})
+        if languages:
+            present |= set(languages[0].get("customFields") or {})
+        missing = sorted(name for name, d in defs.items() if d.mandatory and name not in present)
+        if missing:
+            raise InvalidInput(
+                f"Mandatory custom field/s missing: {','.join(missing)}",
+                code=ReferenceCode.MANDATORY_CUSTOM_FIELD_MISSING,
+                field="customFields",
+            )
+
+    def _programs(self, org_id: str, criteria: list[dict[str, Any]]) -> None:
+        programs = [c["loyaltyProgramId"] for c in criteria]
+        if self.refs.missing_loyalty_programs(org_id, programs):
+            raise InvalidInput(
+                "Passed loyalty programId is not exists",
+                code=ReferenceCode.LOYALTY_PROGRAM_NOT_FOUND,
+                field="supplementaryCriteriaRO",
+            )
+        for i, entry in enumerate(criteria):
+            program = entry["loyaltyProgramId"]
+            missing_tiers = self.refs.missing_tiers(org_id, program, entry.get("tierIds") or [])
+            if missing_tiers:
+                raise InvalidInput(
+                    f"Tier not found in loyalty program {program}: {_ids(missing_tiers)}",
+                    code=ReferenceCode.TIER_NOT_FOUND,
+                    field=f"supplementaryCriteriaRO[{i}].tierIds",
+                )
+            if self.refs.missing_partner_programs(org_id, program, entry.get("partnerProgramIds") or []):
+                raise InvalidInput(
+                    "Passed entityId is not exists",
+                    code=ReferenceCode.PARTNER_PROGRAM_NOT_FOUND,
+                    field=f"supplementaryCriteriaRO[{i}].partnerProgramIds",
+                )
+
+    def _segments(self, org_id: str, segments: list[dict[str, Any]]) -> None:
+        missing = self.refs.missing_segments(org_id, [s["segmentId"] for s in segments])
+        if missing:
+            raise InvalidInput(
+                f"Segment not found for segmentId: {_ids(missing)}",
+                code=ReferenceCode.SEGMENT_NOT_FOUND,
+                field="segment",
+            )
+        for i, entry in enumerate(segments):
+            missing = self.refs.missing_partitions(org_id, entry["segmentId"], entry["partitionId"])
+            if missing:
+                raise InvalidInput(
+                    f"Partition not found in segment {entry['segmentId']}: {_ids(missing)}",
+                    code=ReferenceCode.PARTITION_NOT_FOUND,
+                    field=f"segment[{i}].partitionId",
+                )
+
+    def _connected_orgs(self, org_id: str, restrictions: list[dict[str, Any]]) -> None:
+        connected = set(self.tenancy.connected_org_ids(org_id))
+        for i, entry in enumerate(restrictions):
+            if entry["orgId"] not in connected:
+                raise InvalidInput(
+                    f"Org {entry['orgId']} is not connected to this org",
+                    code=ReferenceCode.ORG_NOT_CONNECTED,
+                    field=f"orgLevelRestrictions[{i}].orgId",
+                )

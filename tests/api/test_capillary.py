@@ -1,0 +1,447 @@
+"""The Capillary dialect through HTTP: seed 003's examples, its rules and codes, seeds 001 and 002."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from laurels.kit.clock import frozen_at
+from tests.api.seed003 import World, create_examples, update_examples
+from tests.support import Tenant
+
+CAP = "/api_gateway/rewards/core/v1"
+# Every example dates from 2024-2030; at this moment all of them lie ahead,
+# as they did when the vendor wrote them ("cycleStartDate must be in the future").
+EXAMPLES_NOW = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def at_example_time() -> Iterator[None]:
+    with frozen_at(EXAMPLES_NOW):
+        yield
+
+
+def created(tenant: Tenant, path: str, body: dict[str, Any], key: str) -> dict[str, Any]:
+    data = tenant.data(tenant.post(path, json=body), 201)
+    result: dict[str, Any] = data[key]
+    return result
+
+
+def build_world(tenant: Tenant) -> World:
+    brand = tenant.data(tenant.post("/v1/brands", json={"name": "Acme"}), 201)["brandId"]
+    series = {}
+    for vendor_series in ("301233", "73684275", "1135336", "1137472", "849480", "350219"):
+        pool = created(tenant, "/v1/code-pools", {"name": f"series {vendor_series}"}, "codePool")
+        tenant.data(tenant.post(f"/v1/code-pools/{pool['codePoolId']}/codes", json={"codes": ["A", "B"]}))
+        series[vendor_series] = str(pool["seriesId"])
+    categories = {n: created(tenant, "/v1/categories", {"name": f"cat {n}"}, "category")["id"] for n in (4, 5, 11, 486)}
+    labels = {n: created(tenant, "/v1/labels", {"name": f"label {n}"}, "label")["id"] for n in (12751, 5462)}
+    for code in ("26NOV2024TRYLEN17", "26NOV2024TRYLEN18"):
+        created(tenant, "/v1/card-series", {"code": code, "name": code}, "cardSeries")
+    for name in ("CF1", "mandatory - CF1", "non_mandatory-CF4"):
+        created(tenant, "/v1/custom-fields", {"name": name, "scope": "reward"}, "customField")
+    segment = created(tenant, "/v1/segments", {"name": "seg", "partitions": [{"name": "p1"}]}, "segment")
+    programs = {}
+    partner = 0
+    for n in (469, 690):
+        program = created(
+            tenant,
+            "/v1/loyalty-programs",
+            {"name": f"program {n}", "tiers": [{"name": "SILVER"}], "partnerPrograms": [{"name": "partner"}]},
+            "loyaltyProgram",
+        )
+        programs[n] = program["id"]
+        if n == 469:
+            partner = program["partnerPrograms"][0]["id"]
+    return World(
+        brand=brand,
+        series=series,
+        categories=categories,
+        labels=labels,
+        segment=segment["id"],
+        partition=segment["partitions"][0]["id"],
+        programs=programs,
+        partner_program=partner,
+    )
+
+
+def cap_create(tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]:
+    response = tenant.post(f"{CAP}/reward/create", json=body)
+    assert response.status_code == 200, response.text
+    payload = response.json()
+    assert payload["status"] == {"success": True, "code": 6002, "message": "Reward created successfully"}
+    reward: dict[str, Any] = payload["reward"]
+    return reward
+
+
+def cap_error(response: Any, http_status: int, code: int) -> str:
+    assert response.status_code == http_status, response.text
+    status = response.json()["status"]
+    assert status["success"] is False
+    assert status["code"] == code, status
+    message: str = status["message"]
+    return message
+
+
+BASE_PHYSICAL: dict[str, Any] = {
+    "startTime": "2024-06-01 00:00:00",
+    "endTime": "2030-01-01 00:00:00",
+    "type": "FREE_VOUCHER",
+    "redemptionType": "PHYSICAL_REWARD",
+    "languageSpecificInfo": [{"languageCode": "en", "name": "Base"}],
+}
+
+
+@pytest.mark.usefixtures("at_example_time")
+def test_every_create_example_of_seed_003_is_accepted(tenant: Tenant) -> None:
+    world = build_world(tenant)
+    for name, body in create_examples(world).items():
+        response = tenant.post(f"{CAP}/reward/create", json=body)
+        assert response.status_code == 200, (name, response.text)
+        reward = response.json()["reward"]
+        fetched = tenant.get(f"{CAP}/reward/{reward['id']}/brand/{world.brand}").json()
+        assert fetched["status"] == {"success": True, "code": 6001, "message": "Reward fetched successfully"}
+        assert fetched["reward"]["type"] == body["type"], name
+        assert fetched["reward"]["redemptionType"] == body["redemptionType"], name
+        # One model: the native API reads the same reward.
+        native = tenant.data(tenant.get(f"/v1/rewards/{reward['id']}"))
+        assert native["id"] == reward["id"]
+        assert native["languageSpecificInfo"][0]["languageCode"] == body["languageSpecificInfo"][0]["languageCode"]
+
+
+@pytest.mark.usefixtures("at_example_time")
+def test_every_update_example_of_seed_003_is_accepted(tenant: Tenant) -> None:
+    world = build_world(tenant)
+    for name, body in update_examples(world).items():
+        base = cap_create(tenant, {**BASE_PHYSICAL, "brandId": world.brand})
+        response = tenant.put(f"{CAP}/reward/{base['id']}/brand/{world.brand}", json=body)
+        assert response.status_code == 200, (name, response.text)
+        assert response.json() == {
+            "status": {"success": True, "code": 6006, "message": "Reward updated successfully"},
+            "reward": {"id": base["id"]},
+        }
+        after = tenant.get(f"{CAP}/reward/{base['id']}/brand/{world.brand}").json()["reward"]
+        assert after["redemptionType"] == body["redemptionType"], name
+        assert after["languageSpecificInfo"][0]["name"] == body["languageSpecificInfo"][0]["name"], name
+
+
+@pytest.mark.usefixtures("at_example_time")
+def test_example_fields_are_stored_and_returned(tenant: Tenant) -> None:
+    world = build_world(tenant)
+    examples = create_examples(world)
+    reward = cap_create(tenant, examples["testreward1poitu"])
+    assert reward["startDate"] == "2025-09-26 20:00:00"
+    assert reward["endDate"] == "2026-10-31 11:59:30"
+    assert reward["rewardRank"] == 1
+    assert reward["intouchPoints"] == 500
+    assert reward["paymentConfigs"] == [{"paymentMode": "POINTS", "points": 100.0, "id": 1}]
+    assert reward["restrictions"]["customerLevel"][0] == {
+        "kpi": "QUANTITY",
+        "windowType": "FIXED",
+        "repeatFrequencyType": "DAYS",
+        "limit": 10,
+        "interval": 30,
+        "weekStartDay": None,
+        "startOfCycle": None,
+    }
+    assert reward["supplementaryCriteriaRO"][0]["partnerProgramIds"] == [world.partner_program]
+    assert reward["customFields"] == {"CF1": "Custom field 1"}
+    assert reward["geography"] == [{"countryId": 1}]
+    assert reward["state"] == "UPCOMING"
+    assert reward["name"] == "testreward1"  # languageSpecificInfo wins over the top-level name
+    assert reward["createdBy"] == tenant.key_id
+    revenue = cap_create(tenant, examples["revenue-meta"])
+    assert revenue["rewardRevenueDefaults"][1] == {"commissionParticipant": "END_CUSTOMER", "defaultValue": 1.3}
+    media = cap_create(tenant, examples["cart-promotion-with-media"])
+    assert len(media["languageSpecificInfo"][0]["images"]) == 3
+    assert media["owners"] == [{"ownerType": "LOYALTY_PROGRAM", "ownerId": "123"}]
+    # A pool-backed INTOUCH_REWARD is a unique_coupon in seed 004's words.
+    native = tenant.data(tenant.get(f"/v1/rewards/{reward['id']}"))
+    assert native["rewardType"] == "unique_coupon"
+    assert native["intouchSeriesId"] == world.series["301233"]
+    # A MILES reward has no seed 004 word: null.
+    miles = cap_create(tenant, examples["testcreate1-miles"])
+    assert tenant.data(tenant.get(f"/v1/rewards/{miles['id']}"))["rewardType"] is None
+
+
+# ---- refusals: every rule of seed 003, with its code and message ------------------
+
+
+@pytest.fixture
+def world(tenant: Tenant, at_example_time: None) -> World:
+    return build_world(tenant)
+
+
+def base(world: World, **overrides: Any) -> dict[str, Any]:
+    return {**BASE_PHYSICAL, "brandId": world.brand, **overrides}
+
+
+def test_missing_required_fields(tenant: Tenant) -> None:
+    message = cap_error(tenant.post(f"{CAP}/reward/create", json={}), 400, 400)
+    assert message == "Missing required fields: type, redemptionType, startTime, endTime, languageSpecificInfo, brandId"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"paymentConfigs": [{"paymentMode": "FREE"}, {"paymentMode": "POINTS", "points": 5}]},
+            "Multiple payments is not supported within FREE and CONV_RATIO modes",
+        ),
+        (
+            {
+                "redemptionType": "VOUCHER",
+                "paymentConfigs": [
+                    {"paymentMode": "CONV_RATIO", "conversionRatio": 0.3},
+                    {"paymentMode": "CASH", "cash": 5},
+                ],
+            },
+            "Multiple payments is not supported within FREE and CONV_RATIO modes,Conversion ratio can be set only for "
+            "CHARITY, MILES, CASH_WALLET, SWEEPSTAKES, AUCTION, GIFT_CARD, PHYSICAL_REWARD content types",
+        ),
+        (
+            {"paymentConfigs": [{"paymentMode": "CASH", "cash": 5}, {"paymentMode": "CASH", "cash": 6}]},
+            "The same payment method cannot be used twice: CASH",
+        ),
+        ({"redemptionType": "MILES"}, "Payment config is mandatory for MILES redemption type"),
+        ({"redemptionType": "INTOUCH_REWARD"}, "intouchSeriesId is mandatory for INTOUCH_REWARD"),
+        ({"redemptionType": "CART_PROMOTION"}, "intouchSeriesId is mandatory for CART_PROMOTION"),
+        (
+            {"redemptionType": "INTOUCH_REWARD", "intouchSeriesId": "abc"},
+            "intouchSeriesId must be numeric for INTOUCH_REWARD",
+        ),
+        (
+            {"redemptionType": "VENDOR_INTOUCH_REWARD", "intouchSeriesId": "1"},
+            "vendorRedemption is mandatory for VENDOR_INTOUCH_REWARD",
+        ),
+        (
+            {"intouchSeriesId": "12"},
+            "intouchSeriesId must be null for PHYSICAL_REWARD, which an external vendor handles",
+        ),
+        (
+            {"redemptionType": "CART_PROMOTION", "intouchSeriesId": "x1", "vendorRedemption": "v"},
+            "vendorRedemption must be null for CART_PROMOTION, which does not support the vendor flow",
+        ),
+        ({"tier": "T" * 256}, "tier must be at most 255 characters"),
+        (
+            {"languageSpecificInfo": [{"languageCode": "en", "name": "a"}, {"languageCode": "EN", "name": "b"}]},
+            "languageCode EN appears more than once; language codes must be unique",
+        ),
+        (
+            {"languageSpecificInfo": [{"languageCode": "en", "name": "a", "images": [{"name": "i"}] * 11}]},
+            "languageSpecificInfo[0].images allows at most 10 entries",
+        ),
+        (
+            {"languageSpecificInfo": [{"languageCode": "en", "name": "a", "videos": [{"name": "v"}] * 11}]},
+            "languageSpecificInfo[0].videos allows at most 10 entries",
+        ),
+        ({"endTime": "2024-05-01 00:00:00"}, "endTime must be after startTime"),
+        ({"startTime": "yesterday"}, 'startTime must be a date-time: "YYYY-MM-DD HH:MM:SS" or ISO 8601 (UTC)'),
+        ({"type": "GIFT"}, "type must be one of: POINTS, PHYSICAL_VOUCHER, FREE_VOUCHER, VOUCHER"),
+        (
+            {"restrictions": {"customerLevel": [{"kpi": "QUANTITY", "limit": 1}]}},
+            "restrictions.customerLevel[0] needs repeatFrequencyType",
+        ),
+        (
+            {"restrictions": {"rewardLevel": [{"kpi": "COUNT", "limit": 1}]}},
+            "restrictions.rewardLevel[0].kpi must be one of: QUANTITY, REDEMPTION_VALUE",
+        ),
+        (
+            {
+                "rewardRevenueMeta": [
+                    {
+                        "commissionParticipant": "BRAND",
+                        "commissionRate": 1,
+                        "cycleStartDate": "2024-05-01T00:00:00Z",
+                        "cycleEndDate": "2025-01-01T00:00:00Z",
+                    }
+                ]
+            },
+            "rewardRevenueMeta[0].cycleStartDate must be after the reward's start",
+        ),
+        (
+            {
+                "rewardRevenueMeta": [
+                    {
+                        "commissionParticipant": "BRAND",
+                        "commissionRate": 1,
+                        "cycleStartDate": "2024-07-01T00:00:00Z",
+                        "cycleEndDate": "2031-01-01T00:00:00Z",
+                    }
+                ]
+            },
+            "rewardRevenueMeta[0].cycleEndDate must be before the reward's end",
+        ),
+    ],
+)
+def test_rules_refuse_with_their_message(tenant: Tenant, world: World, overrides: dict[str, Any], message: str) -> None:
+    assert cap_error(tenant.post(f"{CAP}/reward/create", json=base(world, **overrides)), 400, 400) == message
+
+
+def test_revenue_cycle_must_start_in_the_future(tenant: Tenant, world: World) -> None:
+    meta = [
+        {
+            "commissionParticipant": "BRAND",
+            "commissionRate": 1,
+            "cycleStartDate": "2024-07-01T00:00:00Z",
+            "cycleEndDate": "2025-01-01T00:00:00Z",
+        }
+    ]
+    with frozen_at(datetime(2024, 8, 1, tzinfo=UTC)):
+        message = cap_error(tenant.post(f"{CAP}/reward/create", json=base(world, rewardRevenueMeta=meta)), 400, 400)
+    assert message == "rewardRevenueMeta[0].cycleStartDate must be in the future"
+
+
+def test_one_kind_of_audience_at_a_time(tenant: Tenant, world: World) -> None:
+    body = base(world, cardSeries=["26NOV2024TRYLEN17"], labels=[world.labels[12751]])
+    message = cap_error(tenant.post(f"{CAP}/reward/create", json=body), 400, 400)
+    assert message.startswith("A reward can be linked to only one of card series, labels, segments or loyalty programs")
+    # Several values of one kind are fine.
+    cap_create(tenant, base(world, cardSeries=["26NOV2024TRYLEN17", "26NOV2024TRYLEN18"]))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code", "message"),
+    [
+        ({"labels": [999999]}, 12048, "Unable to create reward as Label not found for label_id: 999999"),
+        ({"cardSeries": ["NOPE"]}, 12045, "Unable to create reward as card series not found: NOPE"),
+        (
+            {"customFields": {"labels": "x", "tag": "y"}},
+            3014,
+            "Unable to create reward as org doesn't have the custom field/s: labels,tag",
+        ),
+        (
+            {"supplementaryCriteriaRO": [{"loyaltyProgramId": 999999}]},
+            400,
+            "Passed loyalty programId is not exists",
+        ),
+        ({"categories": [999999]}, 400, "Category not found for category_id: 999999"),
+        ({"vendorId": 999999}, 400, "Vendor not found for vendor_id: 999999"),
+        ({"segment": [{"segmentId": 999999}]}, 400, "Segment not found for segmentId: 999999"),
+        ({"geography": [{"countryId": 100000}]}, 400, "Country not found for countryId: 100000"),
+        (
+            {"redemptionType": "INTOUCH_REWARD", "intouchSeriesId": "999999999"},
+            400,
+            "intouchSeriesId must reference an existing code pool (coupon series) with available codes",
+        ),
+        ({"brandId": 999999}, 400, "Brand not found for brandId: 999999"),
+        (
+            {"orgLevelRestrictions": [{"orgId": "not-connected", "isValid": True}]},
+            400,
+            "Org not-connected is not connected to this org",
+        ),
+    ],
+)
+def test_references_must_exist(
+    tenant: Tenant, world: World, overrides: dict[str, Any], code: int, message: str
+) -> None:
+    assert cap_error(tenant.post(f"{CAP}/reward/create", json=base(world, **overrides)), 400, code) == message
+
+
+def test_partner_program_tier_and_partition_must_belong(tenant: Tenant, world: World) -> None:
+    program = world.programs[469]
+    criteria = [{"loyaltyProgramId": program, "partnerProgramIds": [999999]}]
+    body = base(world, supplementaryCriteriaRO=criteria)
+    assert cap_error(tenant.post(f"{CAP}/reward/create", json=body), 400, 400) == "Passed entityId is not exists"
+    body = base(world, supplementaryCriteriaRO=[{"loyaltyProgramId": program, "tierIds": [999999]}])
+    assert "Tier not found" in cap_error(tenant.post(f"{CAP}/reward/create", json=body), 400, 400)
+    body = base(world, segment=[{"segmentId": world.segment, "partitionId": [999999]}])
+    assert "Partition not found" in cap_error(tenant.post(f"{CAP}/reward/create", json=body), 400, 400)
+
+
+def test_update_refusals_say_update(tenant: Tenant, world: World) -> None:
+    reward = cap_create(tenant, base(world))
+    path = f"{CAP}/reward/{reward['id']}/brand/{world.brand}"
+    assert (
+        cap_error(tenant.put(path, json={"labels": [17244324236]}), 400, 12048)
+        == "Unable to update reward as Label not found for label_id: 17244324236"
+    )
+    assert (
+        cap_error(tenant.put(path, json={"customFields": {"labels": 1, "tag": 2}}), 400, 3014)
+        == "Unable to update reward as org doesn't have the custom field/s: labels,tag"
+    )
+    assert cap_error(tenant.put(f"{CAP}/reward/{reward['id']}/brand/999", json={}), 404, 6004) == "Reward not found"
+    assert cap_error(tenant.put(f"{CAP}/reward/999999999/brand/{world.brand}", json={}), 404, 6004)
+
+
+def test_mandatory_custom_fields(tenant_factory: Any) -> None:
+    tenant: Tenant = tenant_factory()
+    brand = tenant.data(tenant.post("/v1/brands", json={"name": "B"}), 201)["brandId"]
+    tenant.data(
+        tenant.post("/v1/custom-fields", json={"name": "mandatory - CF1", "scope": "reward", "mandatory": True}), 201
+    )
+    body = {**BASE_PHYSICAL, "brandId": brand}
+    message = cap_error(tenant.post(f"{CAP}/reward/create", json=body), 400, 400)
+    assert message == "Mandatory custom field/s missing: mandatory - CF1"
+    lsi = [{"languageCode": "en", "name": "x", "customFields": {"mandatory - CF1": "englishvalue1"}}]
+    cap_create(tenant, {**body, "languageSpecificInfo": lsi})
+
+
+# ---- lifecycle and partial update ---------------------------------------------------
+
+
+def test_partial_update_keeps_what_is_left_out_and_blank_tier_resets(tenant: Tenant, world: World) -> None:
+    reward = cap_create(tenant, base(world, tier="SILVER", priority=3, vendorRedemption="V-1"))
+    path = f"{CAP}/reward/{reward['id']}/brand/{world.brand}"
+    assert tenant.put(path, json={"priority": 1}).status_code == 200
+    after = tenant.get(path).json()["reward"]
+    assert after["priority"] == 1
+    assert after["tier"] == "SILVER"
+    assert after["vendorRedemption"] == "V-1"
+    assert tenant.put(path, json={"tier": ""}).status_code == 200
+    assert tenant.get(path).json()["reward"]["tier"] is None
+
+
+def test_live_reward_locks_what_it_costs_and_how_it_is_fulfilled(tenant: Tenant, world: World) -> None:
+    reward = cap_create(tenant, base(world, paymentConfigs=[{"paymentMode": "POINTS", "points": 10}]))
+    path = f"{CAP}/reward/{reward['id']}/brand/{world.brand}"
+    with frozen_at(datetime(2025, 1, 1, tzinfo=UTC)):
+        assert tenant.get(path).json()["reward"]["state"] == "LIVE"
+        response = tenant.put(path, json={"redemptionType": "GIFT_CARD"})
+        assert cap_error(response, 400, 400) == "Redemption type cannot be changed once the reward has started"
+        message = cap_error(tenant.put(path, json={"startTime": "2024-07-01 00:00:00"}), 400, 400)
+        assert message == "startTime cannot be changed while the reward is LIVE"
+        message = cap_error(tenant.put(path, json={"paymentConfigs": [{"paymentMode": "FREE"}]}), 400, 400)
+        assert message == "paymentConfigs cannot be changed while the reward is LIVE"
+        message = cap_error(tenant.put(path, json={"endTime": "2024-12-01 00:00:00"}), 400, 400)
+        assert message == "endTime cannot be moved into the past once the reward has started"
+        # Sending unchanged values, as full-body clients do, is no change.
+        same = {"redemptionType": "PHYSICAL_REWARD", "paymentConfigs": [{"paymentMode": "POINTS", "points": 10}]}
+        assert tenant.put(path, json=same).status_code == 200
+        # Audience, classification, limits and content stay editable.
+        live_edit = {
+            "tier": "GOLD",
+            "labels": [world.labels[5462]],
+            "restrictions": {"rewardLevel": [{"kpi": "QUANTITY", "limit": 5}]},
+            "endTime": "2031-01-01 00:00:00",
+            "languageSpecificInfo": [{"languageCode": "en", "name": "Renamed"}],
+        }
+        assert tenant.put(path, json=live_edit).status_code == 200, tenant.put(path, json=live_edit).text
+        assert tenant.get(path).json()["reward"]["tier"] == "GOLD"
+
+
+def test_ended_reward_takes_only_end_time_switch_and_content(tenant: Tenant, world: World) -> None:
+    reward = cap_create(tenant, base(world, endTime="2024-12-31 23:59:59"))
+    path = f"{CAP}/reward/{reward['id']}/brand/{world.brand}"
+    with frozen_at(datetime(2025, 6, 1, tzinfo=UTC)):
+        assert tenant.get(path).json()["reward"]["state"] == "ENDED"
+        assert (
+            cap_error(tenant.put(path, json={"tier": "GOLD"}), 400, 400)
+            == "tier cannot be changed while the reward is ENDED"
+        )
+        assert tenant.put(path, json={"enabled": False}).status_code == 200
+        assert tenant.put(path, json={"languageSpecificInfo": [{"languageCode": "en", "name": "N"}]}).status_code == 200
+        assert tenant.put(path, json={"endTime": "2025-12-31 00:00:00"}).status_code == 200
+        assert tenant.get(path).json()["reward"]["state"] == "LIVE"
+
+
+def test_end_is_inclusive_to_the_second(tenant: Tenant, world: World) -> None:
+    reward = cap_create(tenant, base(world, endTime="2024-12-31 23:59:59"))
+    path = f"{CAP}/reward/{reward['id']}/brand/{world.brand}"
+    with frozen_at(datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC)):
+        assert tenant.get(path).json()["reward"]["state"] == "LIVE"
+    with frozen_at(datetime(2025, 1, 1, 0, 0, 0, tzinfo=UTC)):
+        assert tenant.get(path).json()["reward"]["state"] == "ENDED"
