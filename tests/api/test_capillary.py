@@ -445,3 +445,236 @@ def test_end_is_inclusive_to_the_second(tenant: Tenant, world: World) -> None:
         assert tenant.get(path).json()["reward"]["state"] == "LIVE"
     with frozen_at(datetime(2025, 1, 1, 0, 0, 0, tzinfo=UTC)):
         assert tenant.get(path).json()["reward"]["state"] == "ENDED"
+
+
+# ---- seed 001: what a customer may have ---------------------------------------------
+
+USER = "/api_gateway/rewards/core/v1/user/reward"
+
+
+def live_reward(tenant: Tenant, world: World, **overrides: Any) -> dict[str, Any]:
+    return cap_create(tenant, base(world, **{"startTime": "2023-01-01 00:00:00", **overrides}))
+
+
+def test_user_reward_for_a_customer(tenant: Tenant, world: World) -> None:
+    lsi = [
+        {"languageCode": "en", "name": "Coffee", "imageId": "IMG-EN", "termNConditionsUrl": "https://t.example/en"},
+        {"languageCode": "fr", "name": "Café", "imageId": "IMG-FR"},
+        {"languageCode": "ja", "name": "コーヒー", "enabled": False},
+    ]
+    reward = live_reward(
+        tenant,
+        world,
+        languageSpecificInfo=lsi,
+        labels=[world.labels[12751]],
+        geography=[{"countryId": 7}],
+        paymentConfigs=[{"paymentMode": "CASH", "cash": 500}],
+        rewardRevenueDefaults=[{"commissionParticipant": "BRAND", "defaultValue": 2}],
+        groups=[{"groupName": "drinks", "groupRank": 2}],
+    )
+    tenant.put("/v1/customers/u-1", json={"labels": [world.labels[12751]], "country": 7})
+    response = tenant.get(f"{USER}/{reward['id']}/brand/Acme", params={"userId": "u-1", "language": "fr"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == {"success": True, "code": 200, "message": "User Reward fetched successfully"}
+    view = body["reward"]
+    assert view["id"] == reward["id"]
+    assert view["name"] == "Café"
+    assert view["imageId"] == "IMG-FR"
+    assert view["rewardRestrictions"] == {"isValid": True}
+    assert view["started"] is True
+    assert view["expired"] is False
+    assert view["startTime"] == "2023-01-01 00:00:00"
+    assert view["paymentConfigs"] == [{"paymentMode": "CASH", "cash": 500.0, "id": 1}]
+    assert view["rewardRevenueDetails"] == {"brandCommission": 2.0, "endCustomerCommission": 0}
+    assert (view["groupName"], view["groupRank"]) == ("drinks", 2)
+    # A disabled language, or one the reward lacks, falls back to the first enabled one.
+    for language in ("ja", "de", None):
+        params = {"userId": "u-1", **({"language": language} if language else {})}
+        assert tenant.get(f"{USER}/{reward['id']}/brand/Acme", params=params).json()["reward"]["name"] == "Coffee"
+
+
+def test_is_valid_follows_audience_geography_and_limits(tenant: Tenant, world: World) -> None:
+    labelled = live_reward(tenant, world, labels=[world.labels[12751]])
+    local = live_reward(tenant, world, geography=[{"countryId": 7}])
+    exhausted = live_reward(tenant, world, restrictions={"rewardLevel": [{"kpi": "QUANTITY", "limit": 0}]})
+    tenant.put("/v1/customers/member", json={"labels": [world.labels[12751]], "country": 7})
+    tenant.put("/v1/customers/outsider", json={"labels": [world.labels[5462]], "country": 1})
+
+    def valid(reward: dict[str, Any], user: str) -> bool:
+        response = tenant.get(f"{USER}/{reward['id']}/brand/Acme", params={"userId": user})
+        assert response.status_code == 200, response.text
+        result: bool = response.json()["reward"]["rewardRestrictions"]["isValid"]
+        return result
+
+    assert valid(labelled, "member") is True
+    assert valid(labelled, "outsider") is False
+    assert valid(labelled, "never-seen") is False
+    assert valid(local, "member") is True
+    assert valid(local, "outsider") is False
+    assert valid(exhausted, "member") is False
+
+
+def test_user_reward_missing_or_disabled_is_6004(tenant: Tenant, world: World) -> None:
+    reward = live_reward(tenant, world, enabled=False)
+    response = tenant.get(f"{USER}/{reward['id']}/brand/Acme", params={"userId": "u"})
+    assert cap_error(response, 404, 6004) == "Reward not found or disabled"
+    cap_error(tenant.get(f"{USER}/999999999/brand/Acme"), 404, 6004)
+    assert cap_error(tenant.get(f"{USER}/{reward['id']}/brand/NoSuchBrand"), 404, 404) == "Brand not found: NoSuchBrand"
+
+
+def test_user_reward_list_filters_and_orders(tenant: Tenant, world: World) -> None:
+    def make(name: str, **overrides: Any) -> int:
+        lsi = [{"languageCode": "en", "name": name}]
+        reward_id: int = live_reward(tenant, world, languageSpecificInfo=lsi, **overrides)["id"]
+        return reward_id
+
+    third = make("third", priority=2)
+    first = make("first", priority=1, rewardRank=1, group="coffee", intouchPoints=100)
+    second = make(
+        "second", priority=1, rewardRank=5, label="hot", paymentConfigs=[{"paymentMode": "POINTS", "points": 300}]
+    )
+    make("not for them", labels=[world.labels[5462]])
+    make("disabled", enabled=False)
+    make("upcoming", startTime="2030-01-01 00:00:00", endTime="2031-01-01 00:00:00")
+    make("categorised", priority=9, categories=[world.categories[4]])
+
+    def names(**params: Any) -> list[str]:
+        response = tenant.get(f"{USER}/brand/Acme", params={"userId": "u", **params})
+        assert response.status_code == 200, response.text
+        assert response.json()["status"]["message"] == "User Rewards fetched successfully"
+        return [r["name"] for r in response.json()["rewards"]]
+
+    assert names() == ["first", "second", "third", "categorised"]
+    assert names(group="coffee") == ["first"]
+    assert names(label="hot") == ["second"]
+    assert names(categoryId=world.categories[4]) == ["categorised"]
+    assert names(minPoints=200) == ["second"]
+    assert names(maxPoints=150) == ["first", "third", "categorised"]
+    assert names(size=2, page=1) == ["third", "categorised"]
+    assert {third, first, second}  # ids are distinct rewards
+
+
+# ---- seed 002: connected orgs ------------------------------------------------------
+
+CONNECTED = "/api_gateway/rewards/core/v1.1/user/rewards"
+
+
+def test_connected_orgs_data_scopes(tenant_factory: Any) -> None:
+    parent: Tenant = tenant_factory(name="Parent")
+    child: Tenant = tenant_factory(name="Child", parent_id=parent.org_id)
+    sibling: Tenant = tenant_factory(name="Sibling", parent_id=parent.org_id)
+    stranger: Tenant = tenant_factory(name="Stranger")
+    brand = child.data(child.post("/v1/brands", json={"name": "C"}), 201)["brandId"]
+    open_reward = cap_create(child, {**BASE_PHYSICAL, "brandId": brand})
+    restricted = cap_create(
+        child,
+        {
+            **BASE_PHYSICAL,
+            "brandId": brand,
+            "orgLevelRestrictions": [
+                {"orgId": parent.org_id, "isValid": True},
+                {"orgId": sibling.org_id, "isValid": False},
+            ],
+        },
+    )
+
+    def read(caller: Tenant, reward: dict[str, Any], **headers: str) -> Any:
+        return caller.get(f"{CONNECTED}/{reward['id']}", headers=headers)
+
+    own = read(child, open_reward)
+    assert own.status_code == 200
+    assert own.json()["status"]["code"] == 6001
+    assert read(child, open_reward, **{"DATA-SCOPE": "SELF"}).status_code == 200
+    # The parent reads the child's reward only when it asks for that org.
+    assert read(parent, open_reward).status_code == 404
+    other = {"DATA-SCOPE": "OTHER", "DATA-SCOPE-ORG": child.org_id}
+    assert read(parent, open_reward, **other).json()["reward"]["id"] == open_reward["id"]
+    assert read(sibling, open_reward, **other).status_code == 200
+    # orgLevelRestrictions: valid for the parent, not for the sibling.
+    body = read(parent, restricted, **other).json()
+    assert body["reward"]["orgLevelRestrictions"][0] == {"orgId": parent.org_id, "isValid": True}
+    assert cap_error(read(sibling, restricted, **other), 404, 6004) == "Reward not found"
+    # Outside the connected tree: refused.
+    assert read(stranger, open_reward, **other).status_code == 403
+    # ALL: the documented error body.
+    response = read(parent, open_reward, **{"DATA-SCOPE": "ALL"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "data": None,
+        "errors": [{"code": 310141, "message": "Datascope 'ALL' is not supported for this 'API'"}],
+        "warnings": None,
+    }
+    assert read(parent, open_reward, **{"DATA-SCOPE": "OTHER"}).status_code == 400
+
+
+# ---- seed 003 admin reads, and one model across both APIs ----------------------------
+
+
+def test_list_by_brand_filters(tenant: Tenant, world: World) -> None:
+    def make(name: str, **overrides: Any) -> int:
+        reward_id: int = cap_create(
+            tenant, base(world, languageSpecificInfo=[{"languageCode": "en", "name": name}], **overrides)
+        )["id"]
+        return reward_id
+
+    upcoming = make("Summer Upcoming", startTime="2024-06-01 00:00:00", endTime="2024-09-01 00:00:00")
+    live = make("Winter Live", startTime="2023-06-01 00:00:00", type="POINTS")
+    ended = make("Old Ended", startTime="2022-01-01 00:00:00", endTime="2023-01-01 00:00:00")
+    path = f"{CAP}/reward/list/brand/{world.brand}"
+
+    def ids(**params: Any) -> list[int]:
+        response = tenant.get(path, params=params)
+        assert response.status_code == 200, response.text
+        assert response.json()["status"]["code"] == 6001
+        return [r["id"] for r in response.json()["rewards"]]
+
+    assert ids() == [upcoming, live, ended]
+    assert ids(status="UPCOMING") == [upcoming]
+    assert ids(status="LIVE") == [live]
+    assert ids(status="ENDED") == [ended]
+    assert ids(type="POINTS") == [live]
+    assert ids(name="winter") == [live]
+    assert ids(startDate="2024-07-01 00:00:00", endDate="2024-08-01 00:00:00") == [upcoming, live]
+    assert ids(size=1, page=2) == [ended]
+    assert tenant.get(path, params={"status": "SOON"}).status_code == 400
+    assert tenant.get(f"{CAP}/reward/list/brand/999999").json()["rewards"] == []
+
+
+def test_native_reward_is_readable_through_capillary_and_back(tenant: Tenant, world: World) -> None:
+    native = tenant.data(
+        tenant.post(
+            "/v1/rewards",
+            json={
+                "name": "Pts",
+                "rewardType": "points",
+                "config": {"amount": 10},
+                "brandId": world.brand,
+                "tier": "GOLD",
+            },
+        ),
+        201,
+    )["reward"]
+    assert native["type"] == "POINTS"
+    assert native["state"] == "LIVE"
+    detail = tenant.get(f"{CAP}/reward/{native['id']}/brand/{world.brand}").json()["reward"]
+    assert detail["languageSpecificInfo"][0]["name"] == "Pts"
+    assert detail["tier"] == "GOLD"
+    assert detail["redemptionType"] is None
+    # A Capillary update shows up natively, and a native update in Capillary.
+    tenant.put(f"{CAP}/reward/{native['id']}/brand/{world.brand}", json={"priority": 4})
+    assert tenant.data(tenant.get(f"/v1/rewards/{native['rewardId']}"))["priority"] == 4
+    tenant.data(tenant.put(f"/v1/rewards/{native['rewardId']}", json={"name": "Points!"}))
+    assert tenant.get(f"{CAP}/reward/{native['id']}/brand/{world.brand}").json()["reward"]["name"] == "Points!"
+
+
+def test_native_unique_coupon_is_an_intouch_reward(tenant: Tenant, world: World) -> None:
+    pool = created(tenant, "/v1/code-pools", {"name": "p"}, "codePool")
+    tenant.data(tenant.post(f"/v1/code-pools/{pool['codePoolId']}/codes", json={"codes": ["Z1"]}))
+    body = {"name": "Coupon", "rewardType": "unique_coupon", "config": {"codePoolId": pool["codePoolId"]}}
+    reward = tenant.data(tenant.post("/v1/rewards", json=body), 201)["reward"]
+    assert reward["redemptionType"] == "INTOUCH_REWARD"
+    assert reward["intouchSeriesId"] == str(pool["seriesId"])
+    mismatch = {**body, "redemptionType": "MILES"}
+    error = tenant.post("/v1/rewards", json=mismatch).json()["error"]
+    assert error["code"] == "DERIVED_FIELD_MISMATCH"

@@ -3,6 +3,7 @@ against the org, reads, deletes, scopes, and racing first upserts of one userId.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -229,10 +230,13 @@ def test_racing_first_upserts_of_one_user_make_one_customer(live_server: str, te
     writers = 10
     label = tenant.data(tenant.post("/v1/labels", json={"name": "Race"}), 201)["label"]["id"]
     headers = tenant.headers
+    start = threading.Barrier(writers)
 
     def upsert(i: int) -> int:
         body = {"labels": [label], "country": i + 1}
         with httpx2.Client(base_url=live_server, timeout=60) as http:
+            http.get("/healthz")  # connect before the start line
+            start.wait()
             return http.put("/v1/customers/racer", json=body, headers=headers).status_code
 
     with ThreadPoolExecutor(max_workers=writers) as pool:

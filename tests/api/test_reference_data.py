@@ -3,10 +3,13 @@ programs and partitions, the built-in countries, and the repository rewards vali
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import httpx2
 import pytest
 
 from laurels.kit.db import Database
@@ -143,6 +146,23 @@ def test_field_refusals(tenant: Tenant, kind: Case) -> None:
     assert error_of(tenant.put(f"{kind.path}/{row['id']}", json={"name": None}), 400)["code"] == "INVALID_NAME"
     assert error_of(tenant.get(f"{kind.path}/abc"), 400)["code"] == "VALIDATION_ERROR"
     error_of(tenant.get(f"{kind.path}/999999999"), 404)
+
+
+def test_racing_creates_of_one_name_make_one_row(live_server: str, tenant: Tenant) -> None:
+    writers = 10
+    start = threading.Barrier(writers)
+
+    def create(i: int) -> int:
+        with httpx2.Client(base_url=live_server, timeout=60) as http:
+            http.get("/healthz")  # connect before the start line
+            start.wait()
+            name = "Race" if i % 2 else "RACE"
+            return http.post("/v1/labels", json={"name": name}, headers=tenant.headers).status_code
+
+    with ThreadPoolExecutor(max_workers=writers) as pool:
+        statuses = sorted(pool.map(create, range(writers)))
+    assert statuses == [201] + [409] * (writers - 1)
+    assert tenant.data(tenant.get("/v1/labels"))["count"] == 1
 
 
 def test_reads_need_rewards_read_and_writes_rewards_write(tenant_factory: Callable[..., Tenant]) -> None:
@@ -292,7 +312,7 @@ def test_partner_program_routes(tenant: Tenant) -> None:
 
 
 def test_program_body_refusals_name_the_item(tenant: Tenant) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str, str]] = [
         ({"tiers": [{"name": "A"}, {"name": "a"}]}, 409, "TIER_ALREADY_EXISTS", "tiers[1].name"),
         ({"tiers": [{"name": "A"}, {}]}, 400, "MISSING_REQUIRED_FIELDS", "tiers[1].name"),
         ({"tiers": [{"name": "A", "rank": 0}]}, 400, "INVALID_RANK", "tiers[0].rank"),

@@ -19,7 +19,7 @@ from laurels.capillary.envelope import (
 )
 from laurels.capillary.schemas import CapillaryRewardIn, RewardEnvelope, RewardsEnvelope
 from laurels.capillary.views import reward_detail, user_reward
-from laurels.kit.http import DbSession
+from laurels.kit.http import DbSession, RowIdPath
 from laurels.rewards.catalog import as_datetime
 from laurels.rewards.lifecycle import State
 from laurels.rewards.offers import OfferFilters, OfferService
@@ -50,7 +50,7 @@ def list_rewards(
     *,
     principal: CatalogReader,
     session: DbSession,
-    brandId: int,
+    brandId: RowIdPath,
     status_: Annotated[State | None, Query(alias="status", description="UPCOMING, LIVE or ENDED")] = None,
     type_: Annotated[
         str | None, Query(alias="type", description="POINTS, PHYSICAL_VOUCHER, FREE_VOUCHER, VOUCHER")
@@ -81,7 +81,7 @@ def list_rewards(
 
 
 @router.get("/v1/reward/{rewardId}/brand/{brandId}", responses=_errors(401, 403, 404))
-def get_reward(principal: CatalogReader, session: DbSession, rewardId: str, brandId: int) -> RewardEnvelope:
+def get_reward(principal: CatalogReader, session: DbSession, rewardId: str, brandId: RowIdPath) -> RewardEnvelope:
     """A reward of a brand, by its id (6001)."""
     reward = RewardService(session).get_for_brand(principal.org_id, rewardId, brandId)
     return RewardEnvelope(status=Status(**status(FETCHED)), reward=reward_detail(reward))
@@ -89,7 +89,7 @@ def get_reward(principal: CatalogReader, session: DbSession, rewardId: str, bran
 
 @router.put("/v1/reward/{rewardId}/brand/{brandId}", responses=_errors(400, 401, 403, 404))
 def update_reward(
-    principal: CatalogWriter, session: DbSession, rewardId: str, brandId: int, body: CapillaryRewardIn
+    principal: CatalogWriter, session: DbSession, rewardId: str, brandId: RowIdPath, body: CapillaryRewardIn
 ) -> RewardEnvelope:
     """Update a reward; fields left out keep their values; what its state locks is refused (6006)."""
     changes = body.model_dump(exclude_unset=True)

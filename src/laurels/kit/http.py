@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from laurels.kit.db import Database
 from laurels.kit.errors import CommonCode, LaurelsError
+from laurels.kit.validation import MAX_ROW_ID
 
 log = logging.getLogger("laurels")
 
@@ -82,6 +83,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+
+# An integer id in a path: 32-bit like the rows it names, so a larger one is a clear 400, not a database error.
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Integer id")]
 
 
 # ---- errors ---------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from laurels.kit.errors import CommonCode, InvalidInput
@@ -42,3 +42,22 @@ def text(value: Any, *, field: str, code: str, max_length: int, required: bool =
         qualifier = "a non-empty string" if required else "a string"
         raise InvalidInput(f"{field} must be {qualifier} of at most {max_length} characters", code=code, field=field)
     return value
+
+
+# Integer primary keys are 32-bit on PostgreSQL; a larger number names no row.
+MAX_ROW_ID = 2**31 - 1
+
+
+def row_id(value: str | int) -> int | None:
+    """``value`` as an integer row id, or None if it cannot be one (not digits, or too large)."""
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()):
+            return None
+        value = int(value)
+    return value if 0 < value <= MAX_ROW_ID else None
+
+
+def row_ids(values: Collection[int]) -> tuple[set[int], set[int]]:
+    """Split ids into those that could name a row and those that cannot (so are surely missing)."""
+    possible = {v for v in values if row_id(v) is not None}
+    return possible, set(values) - possible

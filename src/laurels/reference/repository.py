@@ -14,9 +14,10 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from laurels.kit.validation import row_id, row_ids
 from laurels.reference.models import (
     CardSeries,
     Category,
@@ -45,20 +46,35 @@ class CustomFieldDef:
     mandatory: bool
 
 
-def _missing(session: Session, found: Select[K], wanted: Iterable[K]) -> list[K]:
-    present = set(session.scalars(found))
-    return sorted(set(wanted) - present)
+def _missing(wanted: Iterable[K], present: Iterable[K]) -> list[K]:
+    return sorted(set(wanted) - set(present))
+
+
+@dataclass(frozen=True)
+class _Family:
+    """A kind of child and the parent it belongs to an org through."""
+
+    child: type[NamedChild]
+    parent_fk: InstrumentedAttribute[int]
+    parent: type[OrgRow]
+
+    def owned(self, org_id: str, ids: Collection[int]) -> Select[int, int]:
+        """(child id, parent id) of each of the org's children among ``ids``."""
+        return (
+            select(self.child.id, self.parent_fk)
+            .join(self.parent, self.parent.id == self.parent_fk)
+            .where(self.parent.org_id == org_id, self.child.id.in_(row_ids(ids)[0]))
+        )
+
+
+_TIERS = _Family(Tier, Tier.program_id, LoyaltyProgram)
+_PARTNER_PROGRAMS = _Family(PartnerProgram, PartnerProgram.program_id, LoyaltyProgram)
+_PARTITIONS = _Family(Partition, Partition.segment_id, Segment)
 
 
 class ReferenceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    def _missing_ids(self, model: type[OrgRow], org_id: str, ids: Collection[int]) -> list[int]:
-        if not ids:
-            return []
-        stmt = select(model.id).where(model.org_id == org_id, model.id.in_(set(ids)))
-        return _missing(self.session, stmt, ids)
 
     def missing_labels(self, org_id: str, ids: Collection[int]) -> list[int]:
         return self._missing_ids(Label, org_id, ids)
@@ -80,7 +96,7 @@ class ReferenceRepository:
         if not codes:
             return []
         stmt = select(CardSeries.code).where(CardSeries.org_id == org_id, CardSeries.code.in_(set(codes)))
-        return _missing(self.session, stmt, codes)
+        return _missing(codes, self.session.scalars(stmt))
 
     def custom_field_defs(self, org_id: str, scope: str) -> list[CustomFieldDef]:
         """Every definition of the scope (``reward`` or ``issuance``), by name."""
@@ -90,82 +106,44 @@ class ReferenceRepository:
 
     def missing_tiers(self, org_id: str, program_id: int, tier_ids: Collection[int]) -> list[int]:
         """Tier ids that are not tiers of that program of the org (a missing program misses them all)."""
-        return self._missing_children(
-            child_id=Tier.id,
-            parent_fk=Tier.program_id,
-            parent=LoyaltyProgram,
-            org_id=org_id,
-            parent_id=program_id,
-            ids=tier_ids,
-        )
+        return self._missing_children(_TIERS, org_id, program_id, tier_ids)
 
     def missing_partner_programs(self, org_id: str, program_id: int, ids: Collection[int]) -> list[int]:
-        return self._missing_children(
-            child_id=PartnerProgram.id,
-            parent_fk=PartnerProgram.program_id,
-            parent=LoyaltyProgram,
-            org_id=org_id,
-            parent_id=program_id,
-            ids=ids,
-        )
+        return self._missing_children(_PARTNER_PROGRAMS, org_id, program_id, ids)
 
     def missing_partitions(self, org_id: str, segment_id: int, partition_ids: Collection[int]) -> list[int]:
-        return self._missing_children(
-            child_id=Partition.id,
-            parent_fk=Partition.segment_id,
-            parent=Segment,
-            org_id=org_id,
-            parent_id=segment_id,
-            ids=partition_ids,
-        )
+        return self._missing_children(_PARTITIONS, org_id, segment_id, partition_ids)
 
     def missing_org_partner_programs(self, org_id: str, ids: Collection[int]) -> list[int]:
         """Partner program ids that belong to none of the org's loyalty programs."""
         if not ids:
             return []
-        stmt = (
-            select(PartnerProgram.id)
-            .join(LoyaltyProgram, LoyaltyProgram.id == PartnerProgram.program_id)
-            .where(LoyaltyProgram.org_id == org_id, PartnerProgram.id.in_(set(ids)))
-        )
-        return _missing(self.session, stmt, ids)
+        return _missing(ids, self.session.scalars(_PARTNER_PROGRAMS.owned(org_id, ids)))
 
     def tier_programs(self, org_id: str, tier_ids: Collection[int]) -> dict[int, int]:
         """The program of each of the org's tiers among ``tier_ids``: {tier id: program id}."""
-        stmt = (
-            select(Tier.id, Tier.program_id)
-            .join(LoyaltyProgram, LoyaltyProgram.id == Tier.program_id)
-            .where(LoyaltyProgram.org_id == org_id, Tier.id.in_(set(tier_ids)))
-        )
-        return dict(self.session.execute(stmt).all()) if tier_ids else {}
+        return self._parents(_TIERS, org_id, tier_ids)
 
     def partition_segments(self, org_id: str, partition_ids: Collection[int]) -> dict[int, int]:
         """The segment of each of the org's partitions among ``partition_ids``: {partition id: segment id}."""
-        stmt = (
-            select(Partition.id, Partition.segment_id)
-            .join(Segment, Segment.id == Partition.segment_id)
-            .where(Segment.org_id == org_id, Partition.id.in_(set(partition_ids)))
-        )
-        return dict(self.session.execute(stmt).all()) if partition_ids else {}
+        return self._parents(_PARTITIONS, org_id, partition_ids)
 
-    def _missing_children(
-        self,
-        *,
-        child_id: InstrumentedAttribute[int],
-        parent_fk: InstrumentedAttribute[int],
-        parent: type[OrgRow],
-        org_id: str,
-        parent_id: int,
-        ids: Collection[int],
-    ) -> list[int]:
+    def _missing_ids(self, model: type[OrgRow], org_id: str, ids: Collection[int]) -> list[int]:
         if not ids:
             return []
-        stmt = (
-            select(child_id)
-            .join(parent, parent.id == parent_fk)
-            .where(parent.org_id == org_id, parent.id == parent_id, child_id.in_(set(ids)))
-        )
-        return _missing(self.session, stmt, ids)
+        stmt = select(model.id).where(model.org_id == org_id, model.id.in_(row_ids(ids)[0]))
+        return _missing(ids, self.session.scalars(stmt))
+
+    def _missing_children(self, family: _Family, org_id: str, parent_id: int, ids: Collection[int]) -> list[int]:
+        if not ids:
+            return []
+        if row_id(parent_id) is None:
+            return sorted(ids)
+        stmt = family.owned(org_id, ids).where(family.parent_fk == parent_id)
+        return _missing(ids, self.session.scalars(stmt))
+
+    def _parents(self, family: _Family, org_id: str, ids: Collection[int]) -> dict[int, int]:
+        return dict(self.session.execute(family.owned(org_id, ids)).all()) if ids else {}
 
 
 class Rows(Generic[R]):
@@ -183,10 +161,8 @@ class Rows(Generic[R]):
             stmt = stmt.with_for_update()
         return self.session.scalar(stmt)
 
-    def page(
-        self, org_id: str, *, after: int | None, limit: int, filters: Sequence[ColumnElement[bool]] = ()
-    ) -> list[R]:
-        stmt = select(self.model).where(self.model.org_id == org_id, *filters)
+    def page(self, org_id: str, *, after: int | None, limit: int) -> list[R]:
+        stmt = select(self.model).where(self.model.org_id == org_id)
         if after is not None:
             stmt = stmt.where(self.model.id > after)
         return list(self.session.scalars(stmt.order_by(self.model.id).limit(limit)))

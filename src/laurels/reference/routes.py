@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field, create_model
 
 from laurels.kit.errors import NotFound
-from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
+from laurels.kit.http import DbSession, Envelope, Message, RowIdPath, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from laurels.reference.countries import all_countries, country_by_ref
 from laurels.reference.loyalty import (
@@ -135,15 +135,15 @@ def add_crud_routes(router: APIRouter, service_type: type[ReferenceService[Any]]
         [row] = service.render([service.create(principal.org_id, body)])
         return ok(created(**{kind.singular: row}))
 
-    def get_row(principal: CatalogReader, session: DbSession, item_id: int) -> Envelope[Any]:
+    def get_row(principal: CatalogReader, session: DbSession, item_id: RowIdPath) -> Envelope[Any]:
         service = service_type(session)
         return ok(service.render([service.get(principal.org_id, item_id)])[0])
 
-    def update_row(principal: CatalogWriter, session: DbSession, item_id: int, body: BaseModel) -> Envelope[Any]:
+    def update_row(principal: CatalogWriter, session: DbSession, item_id: RowIdPath, body: BaseModel) -> Envelope[Any]:
         service = service_type(session)
         return ok(service.render([service.update(principal.org_id, item_id, body)])[0])
 
-    def delete_row(principal: CatalogWriter, session: DbSession, item_id: int) -> Envelope[Message]:
+    def delete_row(principal: CatalogWriter, session: DbSession, item_id: RowIdPath) -> Envelope[Message]:
         service_type(session).delete(principal.org_id, item_id)
         return ok(Message(message=f"{kind.entity} deleted successfully"))
 
@@ -211,17 +211,21 @@ def add_child_routes(
     entity, of_parent = kind.entity.lower(), f"of a {parent.entity.lower()}"
     created = _created_model(kind, kind.out)
 
-    def create_child(principal: CatalogWriter, session: DbSession, parent_id: int, body: BaseModel) -> Envelope[Any]:
+    def create_child(
+        principal: CatalogWriter, session: DbSession, parent_id: RowIdPath, body: BaseModel
+    ) -> Envelope[Any]:
         child = service_type(session).add_child(principal.org_id, parent_id, kind, body)
         return ok(created(**{kind.singular: kind.out.of(child)}))
 
     def update_child(
-        principal: CatalogWriter, session: DbSession, parent_id: int, child_id: int, body: BaseModel
+        principal: CatalogWriter, session: DbSession, parent_id: RowIdPath, child_id: RowIdPath, body: BaseModel
     ) -> Envelope[Any]:
         child = service_type(session).update_child(principal.org_id, parent_id, kind, child_id, body)
         return ok(kind.out.of(child))
 
-    def delete_child(principal: CatalogWriter, session: DbSession, parent_id: int, child_id: int) -> Envelope[Message]:
+    def delete_child(
+        principal: CatalogWriter, session: DbSession, parent_id: RowIdPath, child_id: RowIdPath
+    ) -> Envelope[Message]:
         service_type(session).delete_child(principal.org_id, parent_id, kind, child_id)
         return ok(Message(message=f"{kind.entity} deleted successfully"))
 

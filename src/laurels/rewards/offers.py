@@ -14,6 +14,7 @@ from laurels.customers.models import Customer
 from laurels.customers.repository import CustomerRepository
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Forbidden, InvalidInput, NotFound
+from laurels.kit.validation import row_id
 from laurels.rewards.eligibility import Profile, is_valid_for, visible_to_org
 from laurels.rewards.models import Reward
 from laurels.rewards.repository import RewardRepository
@@ -156,7 +157,8 @@ class OfferService:
             raise InvalidInput(
                 "DATA-SCOPE must be SELF, OTHER or ALL", code=OfferCode.INVALID_DATA_SCOPE, field="DATA-SCOPE"
             )
-        reward = self.rewards.by_int_id(orgs, int(ident)) if ident.isdigit() and len(ident) < 19 else None
+        pk = row_id(ident)
+        reward = self.rewards.by_int_id(orgs, pk) if pk is not None else None
         # orgLevelRestrictions decide whether another org of the tree may see it.
         if reward is None or not visible_to_org(to_state(reward), reward.org_id, org_id):
             raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)

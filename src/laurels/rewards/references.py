@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from laurels.codepools.repository import CodePoolRepository
 from laurels.kit.errors import InvalidInput
+from laurels.kit.validation import row_id
 from laurels.reference.countries import country_by_id
 from laurels.reference.repository import ReferenceRepository
 from laurels.rewards.catalog import SERIES_NUMERIC
@@ -101,7 +102,8 @@ class ReferenceChecker:
         series = reward.get("intouchSeriesId")
         if reward.get("redemptionType") not in SERIES_NUMERIC or series is None or not series.isdigit():
             return None
-        pool = self.pools.get_by_pk(org_id, int(series))
+        pk = row_id(series)
+        pool = self.pools.get_by_pk(org_id, pk) if pk is not None else None
         if pool is None or not self.pools.has_available(pool.id):
             raise InvalidInput(
                 "intouchSeriesId must reference an existing code pool (coupon series) with available codes",
@@ -111,7 +113,8 @@ class ReferenceChecker:
         return pool.id
 
     def brand(self, org_id: str, brand_id: Any) -> int:
-        brand = self.tenancy.get_brand(org_id, brand_id) if isinstance(brand_id, int) else None
+        pk = row_id(brand_id) if isinstance(brand_id, int) else None
+        brand = self.tenancy.get_brand(org_id, pk) if pk is not None else None
         if brand is None:
             raise InvalidInput(
                 f"Brand not found for brandId: {brand_id}", code=ReferenceCode.BRAND_NOT_FOUND, field="brandId"

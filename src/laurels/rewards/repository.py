@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, select
 
 from laurels.kit.repository import OrgScopedRepository
+from laurels.kit.validation import row_id
 from laurels.rewards.models import Reward
 
 
@@ -20,8 +21,11 @@ class RewardRepository(OrgScopedRepository[Reward]):
         up and each applies to the result of the one before.
         """
         stmt = select(Reward).where(Reward.org_id == org_id)
-        if ident.isdigit() and len(ident) < 19:
-            stmt = stmt.where(Reward.id == int(ident))
+        pk = row_id(ident)
+        if pk is not None:
+            stmt = stmt.where(Reward.id == pk)
+        elif ident.isdigit():
+            return None
         else:
             stmt = stmt.where(Reward.reward_id == ident)
         if for_update:
