@@ -678,3 +678,45 @@ def test_native_unique_coupon_is_an_intouch_reward(tenant: Tenant, world: World)
     mismatch = {**body, "redemptionType": "MILES"}
     error = tenant.post("/v1/rewards", json=mismatch).json()["error"]
     assert error["code"] == "DERIVED_FIELD_MISMATCH"
+
+
+def test_reference_data_in_use_by_a_reward_cannot_be_deleted(tenant: Tenant, world: World) -> None:
+    vendor = created(tenant, "/v1/vendors", {"name": "v"}, "vendor")["id"]
+    program = created(
+        tenant,
+        "/v1/loyalty-programs",
+        {"name": "prog", "tiers": [{"name": "GOLD"}], "partnerPrograms": [{"name": "air"}]},
+        "loyaltyProgram",
+    )
+    tier, partner = program["tiers"][0]["id"], program["partnerPrograms"][0]["id"]
+    programs = [{"loyaltyProgramId": program["id"], "tierIds": [tier], "partnerProgramIds": [partner]}]
+    by_program = cap_create(
+        tenant, base(world, supplementaryCriteriaRO=programs, vendorId=vendor, customFields={"CF1": "x"})
+    )
+    by_label = cap_create(tenant, base(world, labels=[world.labels[12751]], categories=[world.categories[4]]))
+    by_series = cap_create(tenant, base(world, cardSeries=["26NOV2024TRYLEN17"]))
+    by_segment = cap_create(
+        tenant, base(world, segment=[{"segmentId": world.segment, "partitionId": [world.partition]}])
+    )
+    series_id = tenant.data(tenant.get("/v1/card-series"))["cardSeries"][0]["id"]
+    field_id = next(f["id"] for f in tenant.data(tenant.get("/v1/custom-fields"))["customFields"] if f["name"] == "CF1")
+    in_use = [
+        (f"/v1/labels/{world.labels[12751]}", "LABEL_IN_USE"),
+        (f"/v1/categories/{world.categories[4]}", "CATEGORY_IN_USE"),
+        (f"/v1/vendors/{vendor}", "VENDOR_IN_USE"),
+        (f"/v1/card-series/{series_id}", "CARD_SERIES_IN_USE"),
+        (f"/v1/custom-fields/{field_id}", "CUSTOM_FIELD_IN_USE"),
+        (f"/v1/loyalty-programs/{program['id']}", "LOYALTY_PROGRAM_IN_USE"),
+        (f"/v1/loyalty-programs/{program['id']}/tiers/{tier}", "TIER_IN_USE"),
+        (f"/v1/loyalty-programs/{program['id']}/partner-programs/{partner}", "PARTNER_PROGRAM_IN_USE"),
+        (f"/v1/segments/{world.segment}", "SEGMENT_IN_USE"),
+        (f"/v1/segments/{world.segment}/partitions/{world.partition}", "PARTITION_IN_USE"),
+    ]
+    for path, code in in_use:
+        response = tenant.delete(path)
+        assert response.status_code == 409, (path, response.text)
+        assert response.json()["error"]["code"] == code
+    for reward in (by_program, by_label, by_series, by_segment):
+        tenant.data(tenant.delete(f"/v1/rewards/{reward['id']}"))
+    for path, _ in reversed(in_use):
+        tenant.data(tenant.delete(path))

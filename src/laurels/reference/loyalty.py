@@ -34,7 +34,7 @@ from laurels.reference.schemas import (
     SegmentOut,
     TierOut,
 )
-from laurels.reference.service import Kind, NamedService, ReferenceCode, check_name, flushed
+from laurels.reference.service import Kind, NamedService, ReferenceCode, check_name, flushed, refuse_if_in_use
 
 P = TypeVar("P", bound=NamedOrgRow)
 
@@ -163,7 +163,9 @@ class ParentService(NamedService[P]):
         return child
 
     def delete_child(self, org_id: str, parent_id: int, kind: ChildKind, child_id: int) -> None:
-        self._repo(kind).delete(self.get_child(org_id, parent_id, kind, child_id))
+        child = self.get_child(org_id, parent_id, kind, child_id)
+        refuse_if_in_use(self.session, org_id, kind, child.id)
+        self._repo(kind).delete(child)
 
     def _add(self, parent: P, kind: ChildKind, items: Sequence[Any], *, nested: bool) -> list[NamedChild]:
         """Check and add children; in a parent's body (``nested``) fields are named like tiers[1].name."""

@@ -45,6 +45,7 @@ from laurels.reference.schemas import (
     NamedUpdate,
     RowOut,
 )
+from laurels.rewards.references import reference_in_use
 
 DESCRIPTION_MAX = 4000
 _CODE = re.compile(CODE_PATTERN)
@@ -76,6 +77,16 @@ class ReferenceCode(StrEnum):
     VENDOR_NOT_FOUND = "VENDOR_NOT_FOUND"
     VENDOR_ALREADY_EXISTS = "VENDOR_ALREADY_EXISTS"
     COUNTRY_NOT_FOUND = "COUNTRY_NOT_FOUND"
+    LABEL_IN_USE = "LABEL_IN_USE"
+    CARD_SERIES_IN_USE = "CARD_SERIES_IN_USE"
+    CUSTOM_FIELD_IN_USE = "CUSTOM_FIELD_IN_USE"
+    LOYALTY_PROGRAM_IN_USE = "LOYALTY_PROGRAM_IN_USE"
+    TIER_IN_USE = "TIER_IN_USE"
+    PARTNER_PROGRAM_IN_USE = "PARTNER_PROGRAM_IN_USE"
+    SEGMENT_IN_USE = "SEGMENT_IN_USE"
+    PARTITION_IN_USE = "PARTITION_IN_USE"
+    CATEGORY_IN_USE = "CATEGORY_IN_USE"
+    VENDOR_IN_USE = "VENDOR_IN_USE"
     INVALID_NAME = "INVALID_NAME"
     INVALID_DESCRIPTION = "INVALID_DESCRIPTION"
     INVALID_CODE = "INVALID_CODE"
@@ -83,6 +94,12 @@ class ReferenceCode(StrEnum):
     INVALID_MANDATORY = "INVALID_MANDATORY"
     INVALID_RANK = "INVALID_RANK"
     INVALID_ITEM = "INVALID_ITEM"
+
+
+def refuse_if_in_use(session: Session, org_id: str, kind: Kind, key: Any) -> None:
+    """What a reward names must exist: refuse to delete it while one does (409 <KIND>_IN_USE)."""
+    if key is not None and reference_in_use(session, org_id, kind.code, key):
+        raise Conflict(f"{kind.entity} is used by a reward", code=f"{kind.code}_IN_USE")
 
 
 @dataclass(frozen=True)
@@ -189,6 +206,10 @@ class ReferenceService(Generic[R]):
     def before_delete(self, row: R) -> None:
         """Delete what belongs to the row (children) before the row itself."""
 
+    def usage_key(self, row: R) -> Any:
+        """How rewards name a row of this kind (its id, unless a kind says otherwise)."""
+        return row.id
+
     # ---- CRUD ---------------------------------------------------------------
 
     def get(self, org_id: str, row_id: int, *, for_update: bool = False) -> R:
@@ -225,6 +246,7 @@ class ReferenceService(Generic[R]):
 
     def delete(self, org_id: str, row_id: int) -> None:
         row = self.get(org_id, row_id, for_update=True)
+        refuse_if_in_use(self.session, org_id, self.kind, self.usage_key(row))
         self.before_delete(row)
         self.rows.delete(row)
 
@@ -291,6 +313,9 @@ class CardSeriesService(ReferenceService[CardSeries]):
         if "name" in values:
             row.name = check_name(values["name"])
 
+    def usage_key(self, row: CardSeries) -> Any:
+        return row.code
+
     def key(self, row: CardSeries) -> dict[str, Any]:
         return {"code_key": row.code_key}
 
@@ -318,6 +343,10 @@ class CustomFieldService(ReferenceService[CustomFieldDefinition]):
                     "mandatory must be true or false", code=ReferenceCode.INVALID_MANDATORY, field="mandatory"
                 )
             row.mandatory = values["mandatory"]
+
+    def usage_key(self, row: CustomFieldDefinition) -> Any:
+        # Rewards name their custom fields; issuance-scope definitions are not theirs.
+        return row.name if row.scope == "reward" else None
 
     def key(self, row: CustomFieldDefinition) -> dict[str, Any]:
         return {"scope": row.scope, "name_key": row.name_key}

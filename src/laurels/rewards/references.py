@@ -21,6 +21,7 @@ from laurels.kit.validation import row_id
 from laurels.reference.countries import country_by_id
 from laurels.reference.repository import ReferenceRepository
 from laurels.rewards.catalog import SERIES_NUMERIC
+from laurels.rewards.repository import RewardRepository
 from laurels.tenancy.repository import TenancyRepository
 
 
@@ -40,6 +41,28 @@ class ReferenceCode(StrEnum):
     CODE_POOL_NOT_FOUND = "CODE_POOL_NOT_FOUND"
     ORG_NOT_CONNECTED = "ORG_NOT_CONNECTED"
     BRAND_NOT_FOUND = "BRAND_NOT_FOUND"
+
+
+def referenced_keys(state: Mapping[str, Any]) -> set[tuple[str, Any]]:
+    """Every (kind, key) of reference data a reward's state names, kinds as in ReferenceCode."""
+    keys: set[tuple[str, Any]] = set()
+    keys |= {("LABEL", v) for v in state.get("labels") or []}
+    keys |= {("CARD_SERIES", v) for v in state.get("cardSeries") or []}
+    keys |= {("CATEGORY", v) for v in state.get("categories") or []}
+    if state.get("vendorId") is not None:
+        keys.add(("VENDOR", state["vendorId"]))
+    fields = set(state.get("customFields") or {})
+    for entry in state.get("languageSpecificInfo") or []:
+        fields |= set(entry.get("customFields") or {})
+    keys |= {("CUSTOM_FIELD", name) for name in fields}
+    for criterion in state.get("supplementaryCriteriaRO") or []:
+        keys.add(("LOYALTY_PROGRAM", criterion["loyaltyProgramId"]))
+        keys |= {("TIER", t) for t in criterion.get("tierIds") or []}
+        keys |= {("PARTNER_PROGRAM", p) for p in criterion.get("partnerProgramIds") or []}
+    for entry in state.get("segment") or []:
+        keys.add(("SEGMENT", entry["segmentId"]))
+        keys |= {("PARTITION", p) for p in entry.get("partitionId") or []}
+    return keys
 
 
 def _ids(values: list[Any]) -> str:
@@ -203,3 +226,12 @@ class ReferenceChecker:
                     code=ReferenceCode.ORG_NOT_CONNECTED,
                     field=f"orgLevelRestrictions[{i}].orgId",
                 )
+
+
+def reference_in_use(session: Session, org_id: str, kind: str, key: Any) -> bool:
+    """Whether any of the org's rewards names this piece of reference data.
+
+    Deleting reference data is rare, so this scans the org's reward documents
+    rather than keeping a reverse index on every reward write.
+    """
+    return any((kind, key) in referenced_keys(state) for state in RewardRepository(session).catalogs(org_id))

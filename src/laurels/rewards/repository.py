@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 
@@ -90,3 +91,9 @@ class RewardRepository(OrgScopedRepository[Reward]):
             or_(Reward.end_at.is_(None), Reward.end_at >= now),
         )
         return list(self.session.scalars(stmt.order_by(Reward.id)))
+
+    def catalogs(self, org_id: str) -> Iterator[dict[str, Any]]:
+        """The seed 003 document (with vendorId) of each of the org's rewards, streamed in batches."""
+        stmt = select(Reward.catalog, Reward.vendor_id).where(Reward.org_id == org_id).execution_options(yield_per=500)
+        for catalog, vendor_id in self.session.execute(stmt):
+            yield {**catalog, "vendorId": vendor_id}
