@@ -34,6 +34,21 @@ from laurels.rewards.state import (
     to_state,
 )
 
+
+def _native_changes(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A native body's changes: its seed 003 fields, and seed 004's own (name, status, metadata)."""
+    changes = parse_fields(body)
+    if "name" in body:
+        changes["name"] = rules.check_name(body["name"])
+    if "description" in body:
+        changes["description"] = rules.check_description(body["description"])
+    if body.get("status") is not None:
+        changes["enabled"] = rules.check_status(body["status"])
+    if "metadata" in body:
+        changes["metadata"] = rules.check_metadata(body["metadata"])
+    return changes
+
+
 # Seed 003's create needs these (startTime and endTime under any of their aliases).
 REQUIRED_CATALOG_CREATE = ("type", "redemptionType", "startTime", "endTime", "languageSpecificInfo", "brandId")
 
@@ -117,17 +132,9 @@ class RewardService:
         reward_type = rules.check_reward_type(body["rewardType"])
         config, refs = rules.validate_config(reward_type, body["config"])
         resolved = self._resolve_refs(org_id, refs)
-        changes = parse_fields(body)
-        changes.update(
-            rewardType=reward_type.value,
-            config=config,
-            name=rules.check_name(body["name"]),
-            metadata=rules.check_metadata(body.get("metadata")),
-        )
-        if "description" in body:
-            changes["description"] = rules.check_description(body["description"])
-        if body.get("status") is not None:
-            changes["enabled"] = rules.check_status(body["status"])
+        changes = _native_changes(body)
+        changes.update(rewardType=reward_type.value, config=config)
+        changes.setdefault("metadata", {})
         changes.setdefault("type", DEFAULT_CATEGORY.get(reward_type, "FREE_VOUCHER"))
         if body.get("brandId") is not None:
             changes["brandId"] = ReferenceChecker(self.rewards.session).brand(org_id, body["brandId"])
@@ -156,15 +163,7 @@ class RewardService:
             raise InvalidInput(
                 "rewardType cannot be changed", code=RewardCode.REWARD_TYPE_IMMUTABLE, field="rewardType"
             )
-        changes = parse_fields(body)
-        if "name" in body:
-            changes["name"] = rules.check_name(body["name"])
-        if "description" in body:
-            changes["description"] = rules.check_description(body["description"])
-        if "status" in body:
-            changes["enabled"] = rules.check_status(body["status"])
-        if "metadata" in body:
-            changes["metadata"] = rules.check_metadata(body["metadata"])
+        changes = _native_changes(body)
         resolved = None
         if "config" in body:
             if reward.reward_type is None:
