@@ -359,6 +359,9 @@ def test_update_refusals_say_update(tenant: Tenant, world: World) -> None:
         cap_error(tenant.put(path, json={"labels": [17244324236]}), 400, 12048)
         == "Unable to update reward as Label not found for label_id: 17244324236"
     )
+    assert cap_error(tenant.put(path, json={"cardSeries": ["GONE"]}), 400, 12045).startswith(
+        "Unable to update reward as card series not found"
+    )
     assert (
         cap_error(tenant.put(path, json={"customFields": {"labels": 1, "tag": 2}}), 400, 3014)
         == "Unable to update reward as org doesn't have the custom field/s: labels,tag"
