@@ -325,6 +325,25 @@ def create_examples(w: World) -> dict[str, dict[str, Any]]:
     }
 
 
+def _physical_256354(w: World) -> dict[str, Any]:
+    """The two examples with id 256354 are one body with a different audience."""
+    return {
+        "id": 256354,
+        "name": "RewardName",
+        "description": "TestReward",
+        "startTime": "2025-11-28T13:56:00.00Z",
+        "endTime": "2026-11-28T14:10:00.00Z",
+        "type": "FREE_VOUCHER",
+        "brandId": w.brand,
+        "priority": 1,
+        "enabled": True,
+        "intouchPoints": 0,
+        "tier": "PLATINUM",
+        "languageSpecificInfo": _lsi_intouch(),
+        "redemptionType": "PHYSICAL_REWARD",
+    }
+
+
 def update_examples(w: World) -> dict[str, dict[str, Any]]:
     """The bodies sent to PUT .../reward/{id}/brand/{brandId} (the curl example, and those carrying an id)."""
     return {
@@ -404,35 +423,8 @@ def update_examples(w: World) -> dict[str, dict[str, Any]]:
             "isactive": True,
         },
         "card-series-256354": {
-            "id": 256354,
-            "name": "RewardName",
-            "description": "TestReward",
-            "startTime": "2025-11-28T13:56:00.00Z",
-            "endTime": "2026-11-28T14:10:00.00Z",
-            "type": "FREE_VOUCHER",
-            "brandId": w.brand,
-            "priority": 1,
-            "enabled": True,
-            "intouchPoints": 0,
-            "tier": "PLATINUM",
-            "languageSpecificInfo": _lsi_intouch(),
-            "redemptionType": "PHYSICAL_REWARD",
+            **_physical_256354(w),
             "cardSeries": ["26NOV2024TRYLEN17", "26NOV2024TRYLEN18"],
         },
-        "labels-256354": {
-            "id": 256354,
-            "name": "RewardName",
-            "description": "TestReward",
-            "startTime": "2025-11-28T13:56:00.00Z",
-            "endTime": "2026-11-28T14:10:00.00Z",
-            "type": "FREE_VOUCHER",
-            "brandId": w.brand,
-            "priority": 1,
-            "enabled": True,
-            "intouchPoints": 0,
-            "tier": "PLATINUM",
-            "languageSpecificInfo": _lsi_intouch(),
-            "redemptionType": "PHYSICAL_REWARD",
-            "labels": [w.labels[12751], w.labels[5462]],
-        },
+        "labels-256354": {**_physical_256354(w), "labels": [w.labels[12751], w.labels[5462]]},
     }

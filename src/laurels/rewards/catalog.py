@@ -10,7 +10,7 @@ Rules that need the database (does label 12751 exist?) live in
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -214,6 +214,19 @@ def as_object(value: Any, field: str) -> dict[str, Any]:
 # ---- blocks ------------------------------------------------------------------
 
 
+def _each(value: Any, field: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each object of an array field, with its place (``field[i]``) for error messages."""
+    for i, item in enumerate(as_list(value, field)):
+        where = f"{field}[{i}]"
+        yield where, as_object(item, where)
+
+
+def _required(entry: Mapping[str, Any], key: str, where: str, code: str = CatalogCode.INVALID_FIELD) -> Any:
+    if entry.get(key) is None:
+        raise _fail(f"{where}.{key} is required", f"{where}.{key}", code)
+    return entry[key]
+
+
 def _media(items: Any, field: str) -> list[dict[str, Any]]:
     entries = as_list(items, field)
     if len(entries) > MEDIA_MAX:
@@ -303,9 +316,7 @@ _MODE_AMOUNTS: dict[str, tuple[str, ...]] = {
 
 def payment_configs(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
-    for i, item in enumerate(as_list(value, "paymentConfigs")):
-        where = f"paymentConfigs[{i}]"
-        entry = as_object(item, where)
+    for where, entry in _each(value, "paymentConfigs"):
         mode = as_enum(
             entry.get("paymentMode"), f"{where}.paymentMode", PaymentMode, CatalogCode.INVALID_PAYMENT_CONFIG
         )
@@ -386,12 +397,9 @@ def restrictions(value: Any, _field: str = "") -> dict[str, list[dict[str, Any]]
 
 def revenue_meta(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
-    for i, item in enumerate(as_list(value, "rewardRevenueMeta")):
-        where = f"rewardRevenueMeta[{i}]"
-        entry = as_object(item, where)
+    for where, entry in _each(value, "rewardRevenueMeta"):
         for key in ("commissionParticipant", "commissionRate", "cycleStartDate", "cycleEndDate"):
-            if entry.get(key) is None:
-                raise _fail(f"{where}.{key} is required", f"{where}.{key}", CatalogCode.INVALID_REVENUE)
+            _required(entry, key, where, CatalogCode.INVALID_REVENUE)
         result.append(
             {
                 "commissionParticipant": as_enum(
@@ -410,9 +418,7 @@ def revenue_meta(value: Any, _field: str = "") -> list[dict[str, Any]]:
 
 def revenue_defaults(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
-    for i, item in enumerate(as_list(value, "rewardRevenueDefaults")):
-        where = f"rewardRevenueDefaults[{i}]"
-        entry = as_object(item, where)
+    for where, entry in _each(value, "rewardRevenueDefaults"):
         result.append(
             {
                 "commissionParticipant": as_enum(
@@ -438,11 +444,8 @@ def _id_or_null_list(value: Any, field: str) -> list[int] | None:
 
 def supplementary_criteria(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
-    for i, item in enumerate(as_list(value, "supplementaryCriteriaRO")):
-        where = f"supplementaryCriteriaRO[{i}]"
-        entry = as_object(item, where)
-        if entry.get("loyaltyProgramId") is None:
-            raise _fail(f"{where}.loyaltyProgramId is required", f"{where}.loyaltyProgramId")
+    for where, entry in _each(value, "supplementaryCriteriaRO"):
+        _required(entry, "loyaltyProgramId", where)
         result.append(
             {
                 "loyaltyProgramId": as_int(entry["loyaltyProgramId"], f"{where}.loyaltyProgramId"),
@@ -455,11 +458,8 @@ def supplementary_criteria(value: Any, _field: str = "") -> list[dict[str, Any]]
 
 def segments(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
-    for i, item in enumerate(as_list(value, "segment")):
-        where = f"segment[{i}]"
-        entry = as_object(item, where)
-        if entry.get("segmentId") is None:
-            raise _fail(f"{where}.segmentId is required", f"{where}.segmentId")
+    for where, entry in _each(value, "segment"):
+        _required(entry, "segmentId", where)
         partitions = entry.get("partitionId")
         if partitions is not None and not isinstance(partitions, list):
             partitions = [partitions]
@@ -474,9 +474,7 @@ def segments(value: Any, _field: str = "") -> list[dict[str, Any]]:
 
 def groups(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
-    for i, item in enumerate(as_list(value, "groups")):
-        where = f"groups[{i}]"
-        entry = as_object(item, where)
+    for where, entry in _each(value, "groups"):
         name = as_text(entry.get("groupName"), f"{where}.groupName")
         if name is None:
             raise _fail(f"{where}.groupName is required", f"{where}.groupName")
@@ -486,34 +484,26 @@ def groups(value: Any, _field: str = "") -> list[dict[str, Any]]:
 
 
 def geography(value: Any, _field: str = "") -> list[dict[str, int]]:
-    result = []
-    for i, item in enumerate(as_list(value, "geography")):
-        entry = as_object(item, f"geography[{i}]")
-        result.append({"countryId": as_int(entry.get("countryId"), f"geography[{i}].countryId")})
-    return result
+    return [
+        {"countryId": as_int(_required(entry, "countryId", where), f"{where}.countryId")}
+        for where, entry in _each(value, "geography")
+    ]
 
 
 def owners(value: Any, _field: str = "") -> list[dict[str, Any]]:
-    result = []
-    for i, item in enumerate(as_list(value, "owners")):
-        entry = as_object(item, f"owners[{i}]")
-        result.append(
-            {
-                "ownerType": as_text(entry.get("ownerType"), f"owners[{i}].ownerType"),
-                "ownerId": as_text(entry.get("ownerId"), f"owners[{i}].ownerId"),
-            }
-        )
-    return result
+    return [
+        {
+            "ownerType": as_text(entry.get("ownerType"), f"{where}.ownerType"),
+            "ownerId": as_text(entry.get("ownerId"), f"{where}.ownerId"),
+        }
+        for where, entry in _each(value, "owners")
+    ]
 
 
 def org_level_restrictions(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
-    for i, item in enumerate(as_list(value, "orgLevelRestrictions")):
-        where = f"orgLevelRestrictions[{i}]"
-        entry = as_object(item, where)
-        org_id = as_text(entry.get("orgId"), f"{where}.orgId")
-        if org_id is None:
-            raise _fail(f"{where}.orgId is required", f"{where}.orgId")
+    for where, entry in _each(value, "orgLevelRestrictions"):
+        org_id = as_text(_required(entry, "orgId", where), f"{where}.orgId")
         result.append({"orgId": org_id, "isValid": as_bool(entry.get("isValid", True), f"{where}.isValid")})
     return result
 
