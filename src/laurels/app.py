@@ -17,6 +17,7 @@ from laurels.config import database_url
 from laurels.customers.routes import router as customers_router
 from laurels.kit.db import Database
 from laurels.kit.http import document_errors_as_served, install_error_handlers, register_surface
+from laurels.payouts.routes import router as payouts_router
 from laurels.products.routes import router as products_router
 from laurels.reference.routes import router as reference_router
 from laurels.rewards.routes import router as rewards_router
@@ -45,6 +46,7 @@ def native_router() -> APIRouter:
     router.include_router(codepools_router)
     router.include_router(reference_router)
     router.include_router(customers_router)
+    router.include_router(payouts_router)
     return router
 
 

@@ -3,6 +3,7 @@
 from laurels.codepools.models import CodePool, CouponCode
 from laurels.competitions.models import Competition
 from laurels.customers.models import Customer
+from laurels.payouts.models import PayoutDraft, PayoutDraftGroup, PayoutScheme, RewardGroup, RewardGroupItem
 from laurels.products.models import Product
 from laurels.reference.models import (
     CardSeries,
@@ -34,8 +35,13 @@ __all__ = [
     "Org",
     "Partition",
     "PartnerProgram",
+    "PayoutDraft",
+    "PayoutDraftGroup",
+    "PayoutScheme",
     "Product",
     "Reward",
+    "RewardGroup",
+    "RewardGroupItem",
     "Segment",
     "Tier",
     "Vendor",

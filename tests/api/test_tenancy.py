@@ -62,7 +62,19 @@ def _seed(tenant: Tenant) -> dict[str, str]:
         ),
         201,
     )
+    reward_group = made(
+        "/v1/reward-groups",
+        "rewardGroup",
+        {"name": "T", "rewards": [{"rewardId": reward["rewardId"], "enabled": True}]},
+    )
+    scheme = made("/v1/payout-schemes", "payoutScheme", {"name": "T"})
+    rules = [{"priority": 1, "currency": "EUR", "rewardGroupIds": [reward_group["rewardGroupId"]]}]
+    draft = made(f"/v1/payout-schemes/{scheme['payoutSchemeId']}/drafts", "draft", {"rules": rules})
+    tenant.data(tenant.post(f"/v1/payout-schemes/{scheme['payoutSchemeId']}/drafts/{draft['draftId']}/publish"))
     return {
+        "rewardGroupId": reward_group["rewardGroupId"],
+        "payoutSchemeId": scheme["payoutSchemeId"],
+        "draftId": draft["draftId"],
         "rewardId": reward["rewardId"],
         "productId": "prod_t",
         "competitionId": "comp_t",
@@ -95,6 +107,8 @@ LISTS = (
     "/v1/loyalty-programs",
     "/v1/segments",
     "/v1/customers",
+    "/v1/reward-groups",
+    "/v1/payout-schemes",
 )
 
 
@@ -105,6 +119,8 @@ def _snapshot(tenant: Tenant, ids: dict[str, str]) -> dict[str, Any]:
         "competition": tenant.data(tenant.get("/v1/competitions/comp_t")),
         "pool": tenant.data(tenant.get("/v1/code-pools/pool_t")),
         "customer": tenant.data(tenant.get("/v1/customers/cust_t")),
+        "group": tenant.data(tenant.get(f"/v1/reward-groups/{ids['rewardGroupId']}")),
+        "scheme": tenant.data(tenant.get(f"/v1/payout-schemes/{ids['payoutSchemeId']}")),
         **{path: tenant.data(tenant.get(path)) for path in LISTS},
     }
 

@@ -62,3 +62,7 @@ def require(scope: str) -> Callable[[Principal], Principal]:
 # The catalog (rewards and what they reference) is read and changed under these two scopes.
 CatalogReader = Annotated[Principal, Depends(require(Scope.REWARDS_READ))]
 CatalogWriter = Annotated[Principal, Depends(require(Scope.REWARDS_WRITE))]
+
+# Reward groups and payout schemes.
+GroupsReader = Annotated[Principal, Depends(require(Scope.GROUPS_READ))]
+GroupsWriter = Annotated[Principal, Depends(require(Scope.GROUPS_WRITE))]

@@ -1,0 +1,241 @@
+"""Native API for reward groups (/v1/reward-groups) and payout schemes (/v1/payout-schemes)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
+from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.payouts.schemas import (
+    DraftCreate,
+    DraftCreated,
+    DraftOut,
+    DraftUpdate,
+    OptionOut,
+    OptionsOut,
+    PayoutSchemeCreate,
+    PayoutSchemeCreated,
+    PayoutSchemeList,
+    PayoutSchemeOut,
+    PayoutSchemeUpdate,
+    PublishDraft,
+    RewardGroupCreate,
+    RewardGroupCreated,
+    RewardGroupList,
+    RewardGroupOut,
+    RewardGroupUpdate,
+    RuleOut,
+)
+from laurels.payouts.service import GroupView, PayoutSchemeService, RewardGroupService, SchemeView
+from laurels.tenancy.auth import GroupsReader, GroupsWriter
+
+# Reward groups and payout schemes are read and changed under these two scopes.
+
+router = APIRouter()
+
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
+Cursor = Annotated[str | None, Query(description="nextCursor of the previous page")]
+
+
+def _group(view: GroupView) -> RewardGroupOut:
+    return RewardGroupOut.of(view.group, view.items)
+
+
+def _scheme(view: SchemeView) -> PayoutSchemeOut:
+    return PayoutSchemeOut.of(view.scheme, view.drafts)
+
+
+# ---- reward groups ----------------------------------------------------------------
+
+GROUPS: list[str | Enum] = ["reward groups"]
+
+
+@router.get("/reward-groups", tags=GROUPS, responses=error_responses(400, 401, 403))
+def list_reward_groups(
+    principal: GroupsReader, session: DbSession, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None
+) -> Envelope[RewardGroupList]:
+    """Get all reward groups of the org, oldest first, a page at a time."""
+    views, following = RewardGroupService(session).list(principal.org_id, cursor=cursor, limit=limit)
+    items = [_group(v) for v in views]
+    return ok(RewardGroupList(rewardGroups=items, count=len(items), nextCursor=following))
+
+
+@router.post("/reward-groups", tags=GROUPS, status_code=201, responses=error_responses(400, 401, 403, 409))
+def create_reward_group(
+    principal: GroupsWriter, session: DbSession, body: RewardGroupCreate
+) -> Envelope[RewardGroupCreated]:
+    """Add a reward group: a name unique in the org (regardless of case) and rewards of the org's catalog."""
+    return ok(RewardGroupCreated(rewardGroup=_group(RewardGroupService(session).create(principal.org_id, body))))
+
+
+@router.get("/reward-groups/{rewardGroupId}", tags=GROUPS, responses=error_responses(401, 403, 404))
+def get_reward_group(principal: GroupsReader, session: DbSession, rewardGroupId: str) -> Envelope[RewardGroupOut]:
+    """Get a reward group."""
+    return ok(_group(RewardGroupService(session).get(principal.org_id, rewardGroupId)))
+
+
+@router.put("/reward-groups/{rewardGroupId}", tags=GROUPS, responses=error_responses(400, 401, 403, 404, 409))
+def update_reward_group(
+    principal: GroupsWriter, session: DbSession, rewardGroupId: str, body: RewardGroupUpdate
+) -> Envelope[RewardGroupOut]:
+    """Update a reward group: rename it, or replace its rewards (switch one off with enabled: false)."""
+    return ok(_group(RewardGroupService(session).update(principal.org_id, rewardGroupId, body)))
+
+
+@router.delete("/reward-groups/{rewardGroupId}", tags=GROUPS, responses=error_responses(400, 401, 403, 404))
+def delete_reward_group(principal: GroupsWriter, session: DbSession, rewardGroupId: str) -> Envelope[Message]:
+    """Delete a reward group; refused with 400 REWARD_GROUP_IN_USE while a published draft references it."""
+    RewardGroupService(session).delete(principal.org_id, rewardGroupId)
+    return ok(Message(message="Reward group deleted successfully"))
+
+
+# ---- payout schemes ---------------------------------------------------------------
+
+SCHEMES: list[str | Enum] = ["payout schemes"]
+
+
+@router.get("/payout-schemes", tags=SCHEMES, responses=error_responses(400, 401, 403))
+def list_payout_schemes(
+    principal: GroupsReader, session: DbSession, limit: Limit = DEFAULT_PAGE_SIZE, cursor: Cursor = None
+) -> Envelope[PayoutSchemeList]:
+    """List the org's payout schemes with their drafts, oldest first, a page at a time."""
+    views, following = PayoutSchemeService(session).list(principal.org_id, cursor=cursor, limit=limit)
+    items = [_scheme(v) for v in views]
+    return ok(PayoutSchemeList(payoutSchemes=items, count=len(items), nextCursor=following))
+
+
+@router.post("/payout-schemes", tags=SCHEMES, status_code=201, responses=error_responses(400, 401, 403))
+def create_payout_scheme(
+    principal: GroupsWriter, session: DbSession, body: PayoutSchemeCreate
+) -> Envelope[PayoutSchemeCreated]:
+    """Create a payout scheme, without drafts."""
+    return ok(PayoutSchemeCreated(payoutScheme=_scheme(PayoutSchemeService(session).create(principal.org_id, body))))
+
+
+@router.get("/payout-schemes/{payoutSchemeId}", tags=SCHEMES, responses=error_responses(401, 403, 404))
+def get_payout_scheme(principal: GroupsReader, session: DbSession, payoutSchemeId: str) -> Envelope[PayoutSchemeOut]:
+    """Get a payout scheme with its active draft id and every draft."""
+    return ok(_scheme(PayoutSchemeService(session).get(principal.org_id, payoutSchemeId)))
+
+
+@router.put("/payout-schemes/{payoutSchemeId}", tags=SCHEMES, responses=error_responses(400, 401, 403, 404))
+def update_payout_scheme(
+    principal: GroupsWriter, session: DbSession, payoutSchemeId: str, body: PayoutSchemeUpdate
+) -> Envelope[PayoutSchemeOut]:
+    """Rename a payout scheme or change its description."""
+    return ok(_scheme(PayoutSchemeService(session).update(principal.org_id, payoutSchemeId, body)))
+
+
+@router.delete("/payout-schemes/{payoutSchemeId}", tags=SCHEMES, responses=error_responses(401, 403, 404))
+def delete_payout_scheme(principal: GroupsWriter, session: DbSession, payoutSchemeId: str) -> Envelope[Message]:
+    """Delete a payout scheme and all its drafts (its groups are no longer in use by it)."""
+    PayoutSchemeService(session).delete(principal.org_id, payoutSchemeId)
+    return ok(Message(message="Payout scheme deleted successfully"))
+
+
+@router.post(
+    "/payout-schemes/{payoutSchemeId}/drafts",
+    tags=SCHEMES,
+    status_code=201,
+    responses=error_responses(400, 401, 403, 404),
+)
+def create_draft(
+    principal: GroupsWriter, session: DbSession, payoutSchemeId: str, body: DraftCreate
+) -> Envelope[DraftCreated]:
+    """Create an unpublished draft with collection rules (or a copy of another draft's)."""
+    draft = PayoutSchemeService(session).create_draft(principal.org_id, payoutSchemeId, body)
+    return ok(DraftCreated(draft=DraftOut.of(draft)))
+
+
+@router.get("/payout-schemes/{payoutSchemeId}/drafts/{draftId}", tags=SCHEMES, responses=error_responses(401, 403, 404))
+def get_draft(principal: GroupsReader, session: DbSession, payoutSchemeId: str, draftId: str) -> Envelope[DraftOut]:
+    """Get a draft, by draftId or version."""
+    return ok(DraftOut.of(PayoutSchemeService(session).get_draft(principal.org_id, payoutSchemeId, draftId)))
+
+
+@router.put(
+    "/payout-schemes/{payoutSchemeId}/drafts/{draftId}",
+    tags=SCHEMES,
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def update_draft(
+    principal: GroupsWriter, session: DbSession, payoutSchemeId: str, draftId: str, body: DraftUpdate
+) -> Envelope[DraftOut]:
+    """Replace an unpublished draft's rules; a published or superseded draft answers 409 DRAFT_NOT_EDITABLE."""
+    draft = PayoutSchemeService(session).update_draft(principal.org_id, payoutSchemeId, draftId, body)
+    return ok(DraftOut.of(draft))
+
+
+@router.delete(
+    "/payout-schemes/{payoutSchemeId}/drafts/{draftId}",
+    tags=SCHEMES,
+    responses=error_responses(401, 403, 404, 409),
+)
+def delete_draft(principal: GroupsWriter, session: DbSession, payoutSchemeId: str, draftId: str) -> Envelope[Message]:
+    """Delete an unpublished draft; published ones are kept (409 DRAFT_NOT_EDITABLE)."""
+    PayoutSchemeService(session).delete_draft(principal.org_id, payoutSchemeId, draftId)
+    return ok(Message(message="Draft deleted successfully"))
+
+
+@router.post(
+    "/payout-schemes/{payoutSchemeId}/drafts/{draftId}/publish",
+    tags=SCHEMES,
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def publish_draft(
+    principal: GroupsWriter,
+    session: DbSession,
+    payoutSchemeId: str,
+    draftId: str,
+    body: PublishDraft | None = None,
+) -> Envelope[PayoutSchemeOut]:
+    """Publish a draft: it becomes the scheme's one active draft, and the active one before it is kept
+    as history (superseded). Every reward group it names must still exist. The body is optional."""
+    view = PayoutSchemeService(session).publish(principal.org_id, payoutSchemeId, draftId, body)
+    return ok(_scheme(view))
+
+
+@router.get("/payout-schemes/{payoutSchemeId}/options", tags=SCHEMES, responses=error_responses(400, 401, 403, 404))
+def get_options(
+    *,
+    principal: GroupsReader,
+    session: DbSession,
+    payoutSchemeId: str,
+    value: Annotated[str | None, Query(description="The payout's value, e.g. 25 or 25.50.")] = None,
+    currency: Annotated[str | None, Query(description="ISO 4217 code, e.g. EUR.")] = None,
+    country: Annotated[str | None, Query(description="The recipient's country, ISO 3166-1 alpha-2.")] = None,
+) -> Envelope[OptionsOut]:
+    """The rewards a recipient may choose from: the active draft's first matching rule (lowest priority,
+    then list order) and the enabled, LIVE rewards of its groups, in order. Nothing offered: an empty list
+    and a reason (NO_ACTIVE_DRAFT, NO_RULE_MATCHES or NO_AVAILABLE_REWARDS)."""
+    options = PayoutSchemeService(session).options(
+        principal.org_id, payoutSchemeId, value=value, currency=currency, country=country
+    )
+    draft = options.draft
+    rewards = [
+        OptionOut(
+            rewardId=o.reward.reward_id,
+            id=o.reward.id,
+            name=o.reward.name,
+            description=o.reward.description,
+            rewardType=o.reward.reward_type,
+            rewardGroupId=o.reward_group_id,
+        )
+        for o in options.rewards
+    ]
+    rule = draft.rules[options.rule_index] if draft is not None and options.rule_index is not None else None
+    return ok(
+        OptionsOut(
+            payoutSchemeId=options.scheme.payout_scheme_id,
+            draftId=draft.draft_id if draft else None,
+            version=draft.version if draft else None,
+            ruleIndex=options.rule_index,
+            rule=RuleOut.model_validate(rule) if rule is not None else None,
+            reason=options.reason.value if options.reason else None,
+            rewards=rewards,
+            count=len(rewards),
+        )
+    )
