@@ -60,7 +60,10 @@ def render(http_status: int, detail: ErrorDetail, request: Request) -> JSONRespo
     message = detail.message
     if detail.code in _WRITE_PREFIXED and method in ("POST", "PUT"):
         message = f"Unable to {'create' if method == 'POST' else 'update'} reward as {message}"
-    body = {"status": {"success": False, "code": code, "message": message}, "reward": None}
+    # reason (Laurels' stable code) and field are additions: Capillary's numeric
+    # code is 400 for most refusals, which does not tell a client which one.
+    failure: dict[str, Any] = {"success": False, "code": code, "message": message, "reason": detail.code}
     if detail.field:
-        body["status"]["field"] = detail.field
+        failure["field"] = detail.field
+    body = {"status": failure, "reward": None}
     return JSONResponse(body, status_code=http_status)

@@ -21,7 +21,7 @@ from laurels.rewards import rules
 from laurels.rewards.catalog import DATE_ALIASES, CatalogCode, as_int, check_rules, parse_fields
 from laurels.rewards.lifecycle import State, check_editable, state_of
 from laurels.rewards.models import Reward
-from laurels.rewards.references import ReferenceChecker
+from laurels.rewards.references import ReferenceChecker, ReferenceCode
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.rules import ConfigRefs, RewardCode
 from laurels.rewards.state import (
@@ -33,6 +33,7 @@ from laurels.rewards.state import (
     sync_content,
     to_state,
 )
+from laurels.tenancy.repository import TenancyRepository
 
 
 def _native_changes(body: Mapping[str, Any]) -> dict[str, Any]:
@@ -72,6 +73,7 @@ class RewardService:
         self.products = ProductRepository(session)
         self.competitions = CompetitionRepository(session)
         self.pools = CodePoolRepository(session)
+        self.tenancy = TenancyRepository(session)
 
     # ---- reads ----------------------------------------------------------
 
@@ -111,6 +113,8 @@ class RewardService:
         offset: int,
         limit: int,
     ) -> list[Reward]:
+        if self.tenancy.get_brand(org_id, brand_id) is None:
+            raise NotFound("Brand not found", code=ReferenceCode.BRAND_NOT_FOUND, field="brandId")
         return self.rewards.brand_page(
             org_id,
             brand_id,
