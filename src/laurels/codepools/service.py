@@ -27,7 +27,7 @@ from laurels.codepools.schemas import (
     CodesGenerate,
 )
 from laurels.kit.clock import utcnow
-from laurels.kit.errors import Conflict, InvalidInput, NotFound
+from laurels.kit.errors import Conflict, InvalidInput, found
 from laurels.kit.pagination import decode_cursor, next_cursor
 from laurels.kit.validation import public_id, require_fields, text
 
@@ -330,9 +330,7 @@ class CodePoolService:
 
     @staticmethod
     def _found(pool: CodePool | None) -> CodePool:
-        if pool is None:
-            raise NotFound("Code pool not found", code=CodePoolCode.CODE_POOL_NOT_FOUND)
-        return pool
+        return found(pool, "Code pool not found", CodePoolCode.CODE_POOL_NOT_FOUND)
 
     @staticmethod
     def _already_exists() -> Conflict:

@@ -10,6 +10,9 @@ values and never decides a status on its own.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class CommonCode(StrEnum):
@@ -62,3 +65,10 @@ class NotFound(LaurelsError):
 class Conflict(LaurelsError):
     status_code = 409
     default_code = CommonCode.CONFLICT
+
+
+def found(value: T | None, message: str, code: str) -> T:
+    """``value``, or a 404 with this message and code when there is none."""
+    if value is None:
+        raise NotFound(message, code=code)
+    return value

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from laurels.kit.clock import utcnow
-from laurels.kit.errors import Conflict, InvalidInput, NotFound
+from laurels.kit.errors import Conflict, InvalidInput, found
 from laurels.kit.pagination import decode_cursor, next_cursor
 from laurels.kit.validation import require_fields, row_id, text
 from laurels.payouts.models import NAME_MAX, PayoutDraft, PayoutScheme, RewardGroup, RewardGroupItem
@@ -71,12 +71,17 @@ class GroupView:
     items: list[tuple[RewardGroupItem, Reward]]
 
 
+# (message, code) of the 404 for each resource, malformed GUID or unknown row alike.
+GROUP_MISSING = ("Reward group not found", PayoutCode.REWARD_GROUP_NOT_FOUND)
+SCHEME_MISSING = ("Payout scheme not found", PayoutCode.PAYOUT_SCHEME_NOT_FOUND)
+
+
 class RewardGroupService:
     def __init__(self, session: Session) -> None:
         self.groups = RewardGroupRepository(session)
 
     def get(self, org_id: str, reward_group_id: str) -> GroupView:
-        group = self._found(self.groups.get(org_id, self._guid(reward_group_id)))
+        group = self._group(org_id, reward_group_id)
         return self._view(group)
 
     def list(self, org_id: str, *, cursor: str | None, limit: int) -> tuple[list[GroupView], str | None]:
@@ -109,7 +114,7 @@ class RewardGroupService:
 
     def update(self, org_id: str, reward_group_id: str, body: RewardGroupUpdate) -> GroupView:
         """Change the name and/or replace the items; fields left out keep their values."""
-        group = self._found(self.groups.get_locked(org_id, self._guid(reward_group_id), exclusive=False))
+        group = self._group(org_id, reward_group_id, exclusive=False)
         given = body.model_fields_set
         if "name" in given:
             name = _name(body.name)
@@ -133,7 +138,7 @@ class RewardGroupService:
         The exclusive lock waits for any publish naming the group to finish,
         and the check after it sees that publish's outcome (see the repository).
         """
-        group = self._found(self.groups.get_locked(org_id, self._guid(reward_group_id), exclusive=True))
+        group = self._group(org_id, reward_group_id, exclusive=True)
         scheme_id = self.groups.pinned_by(group.id)
         if scheme_id is not None:
             raise self._in_use(scheme_id)
@@ -172,21 +177,15 @@ class RewardGroupService:
             resolved.append((reward.id, item.enabled))
         return resolved
 
+    def _group(self, org_id: str, reward_group_id: str, *, exclusive: bool | None = None) -> RewardGroup:
+        """The org's group; ``exclusive`` locks it (True: to change it, False: shared)."""
+        canonical = found(guid(reward_group_id), *GROUP_MISSING)
+        if exclusive is None:
+            return found(self.groups.get(org_id, canonical), *GROUP_MISSING)
+        return found(self.groups.get_locked(org_id, canonical, exclusive=exclusive), *GROUP_MISSING)
+
     def _view(self, group: RewardGroup) -> GroupView:
         return GroupView(group, self.groups.items([group.id])[group.id])
-
-    @staticmethod
-    def _guid(reward_group_id: str) -> str:
-        canonical = guid(reward_group_id)
-        if canonical is None:
-            raise NotFound("Reward group not found", code=PayoutCode.REWARD_GROUP_NOT_FOUND)
-        return canonical
-
-    @staticmethod
-    def _found(group: RewardGroup | None) -> RewardGroup:
-        if group is None:
-            raise NotFound("Reward group not found", code=PayoutCode.REWARD_GROUP_NOT_FOUND)
-        return group
 
     @staticmethod
     def _name_taken() -> Conflict:
@@ -270,8 +269,8 @@ class PayoutSchemeService:
 
     def delete(self, org_id: str, payout_scheme_id: str) -> None:
         """Delete the scheme with all its drafts; the groups its active draft named are free again."""
-        canonical = self._guid(payout_scheme_id)
-        self.schemes.delete(self._found(self.schemes.get_locked(org_id, canonical, exclusive=True)))
+        canonical = found(guid(payout_scheme_id), *SCHEME_MISSING)
+        self.schemes.delete(found(self.schemes.get_locked(org_id, canonical, exclusive=True), *SCHEME_MISSING))
 
     # ---- drafts -------------------------------------------------------------
 
@@ -423,10 +422,10 @@ class PayoutSchemeService:
                 raise unknown_group(where)
 
     def _scheme(self, org_id: str, payout_scheme_id: str, *, lock: bool = False) -> PayoutScheme:
-        canonical = self._guid(payout_scheme_id)
+        canonical = found(guid(payout_scheme_id), *SCHEME_MISSING)
         if lock:
-            return self._found(self.schemes.get_locked(org_id, canonical))
-        return self._found(self.schemes.get(org_id, canonical))
+            return found(self.schemes.get_locked(org_id, canonical), *SCHEME_MISSING)
+        return found(self.schemes.get(org_id, canonical), *SCHEME_MISSING)
 
     def _draft_or_none(self, scheme: PayoutScheme, draft_ident: str) -> PayoutDraft | None:
         """By draftId, or by version for an all-digit ident."""
@@ -437,10 +436,7 @@ class PayoutSchemeService:
         return self.schemes.draft(scheme.id, draft_id=canonical) if canonical is not None else None
 
     def _draft(self, scheme: PayoutScheme, draft_ident: str) -> PayoutDraft:
-        draft = self._draft_or_none(scheme, draft_ident)
-        if draft is None:
-            raise NotFound("Draft not found", code=PayoutCode.DRAFT_NOT_FOUND)
-        return draft
+        return found(self._draft_or_none(scheme, draft_ident), "Draft not found", PayoutCode.DRAFT_NOT_FOUND)
 
     @staticmethod
     def _editable(draft: PayoutDraft) -> PayoutDraft:
@@ -453,16 +449,3 @@ class PayoutSchemeService:
 
     def _view(self, scheme: PayoutScheme) -> SchemeView:
         return SchemeView(scheme, self.schemes.drafts([scheme.id])[scheme.id])
-
-    @staticmethod
-    def _guid(payout_scheme_id: str) -> str:
-        canonical = guid(payout_scheme_id)
-        if canonical is None:
-            raise NotFound("Payout scheme not found", code=PayoutCode.PAYOUT_SCHEME_NOT_FOUND)
-        return canonical
-
-    @staticmethod
-    def _found(scheme: PayoutScheme | None) -> PayoutScheme:
-        if scheme is None:
-            raise NotFound("Payout scheme not found", code=PayoutCode.PAYOUT_SCHEME_NOT_FOUND)
-        return scheme
