@@ -138,7 +138,7 @@ def test_example_fields_are_stored_and_returned(tenant: Tenant) -> None:
     assert reward["endDate"] == "2026-10-31 11:59:30"
     assert reward["rewardRank"] == 1
     assert reward["intouchPoints"] == 500
-    assert reward["paymentConfigs"] == [{"paymentMode": "POINTS", "points": 100.0, "id": 1}]
+    assert reward["paymentConfigs"] == [{"paymentMode": "POINTS", "points": 100, "id": 1}]
     assert reward["restrictions"]["customerLevel"][0] == {
         "kpi": "QUANTITY",
         "windowType": "FIXED",
@@ -240,7 +240,11 @@ def test_missing_required_fields(tenant: Tenant) -> None:
             "languageSpecificInfo[0].videos allows at most 10 entries",
         ),
         ({"endTime": "2024-05-01 00:00:00"}, "endTime must be after startTime"),
-        ({"startTime": "yesterday"}, 'startTime must be a date-time: "YYYY-MM-DD HH:MM:SS" or ISO 8601 (UTC)'),
+        (
+            {"startTime": "yesterday"},
+            'startTime must be a date-time: "YYYY-MM-DD HH:MM:SS" or ISO 8601 (UTC when no offset is given), '
+            "within years 1-9999",
+        ),
         ({"type": "GIFT"}, "type must be one of: POINTS, PHYSICAL_VOUCHER, FREE_VOUCHER, VOUCHER"),
         (
             {"restrictions": {"customerLevel": [{"kpi": "QUANTITY", "limit": 1}]}},

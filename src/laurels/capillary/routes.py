@@ -20,6 +20,7 @@ from laurels.capillary.envelope import (
 from laurels.capillary.schemas import CapillaryRewardIn, RewardEnvelope, RewardsEnvelope
 from laurels.capillary.views import reward_detail, user_reward
 from laurels.kit.http import DbSession, RowIdPath
+from laurels.kit.validation import MAX_SAFE_INTEGER
 from laurels.rewards.catalog import as_datetime
 from laurels.rewards.lifecycle import State
 from laurels.rewards.offers import OfferFilters, OfferService
@@ -29,6 +30,8 @@ from laurels.tenancy.auth import CatalogReader, CatalogWriter
 router = APIRouter(prefix="/api_gateway/rewards/core", tags=["capillary"])
 
 MAX_PAGE = 500
+# page * size must stay an offset both databases take; nobody pages a million pages deep.
+MAX_PAGE_NUMBER = 1_000_000
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -58,7 +61,7 @@ def list_rewards(
     name: Annotated[str | None, Query(description="Part of the name, any case")] = None,
     startDate: Annotated[str | None, Query(description="Active on or after (either date format)")] = None,
     endDate: Annotated[str | None, Query(description="Active on or before")] = None,
-    page: Annotated[int, Query(ge=0, description="0-based page")] = 0,
+    page: Annotated[int, Query(ge=0, le=MAX_PAGE_NUMBER, description="0-based page")] = 0,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> RewardsEnvelope:
     """A brand's rewards, oldest first, filtered by state, type, name and active date range."""
@@ -109,9 +112,9 @@ def user_rewards(
     group: str | None = None,
     label: str | None = None,
     categoryId: int | None = None,
-    minPoints: Annotated[float | None, Query(ge=0)] = None,
-    maxPoints: Annotated[float | None, Query(ge=0)] = None,
-    page: Annotated[int, Query(ge=0)] = 0,
+    minPoints: Annotated[float | None, Query(ge=0, le=MAX_SAFE_INTEGER, allow_inf_nan=False)] = None,
+    maxPoints: Annotated[float | None, Query(ge=0, le=MAX_SAFE_INTEGER, allow_inf_nan=False)] = None,
+    page: Annotated[int, Query(ge=0, le=MAX_PAGE_NUMBER)] = 0,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> RewardsEnvelope:
     """The live rewards of a brand this customer may have, by priority then rank."""

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from laurels.competitions.models import Competition
 from laurels.kit.clock import iso_ms
+from laurels.kit.types import WireDateTime
 
 
 class CompetitionCreate(BaseModel):
@@ -16,8 +15,8 @@ class CompetitionCreate(BaseModel):
     )
     name: str | None = None
     description: str | None = None
-    startsAt: datetime | None = Field(default=None, description="ISO 8601; UTC when no offset is given.")
-    endsAt: datetime | None = Field(default=None, description="ISO 8601; must be after startsAt.")
+    startsAt: WireDateTime | None = Field(default=None, description="ISO 8601; UTC when no offset is given.")
+    endsAt: WireDateTime | None = Field(default=None, description="ISO 8601; must be after startsAt.")
 
 
 class CompetitionUpdate(BaseModel):
@@ -25,8 +24,8 @@ class CompetitionUpdate(BaseModel):
 
     name: str | None = None
     description: str | None = None
-    startsAt: datetime | None = None
-    endsAt: datetime | None = None
+    startsAt: WireDateTime | None = None
+    endsAt: WireDateTime | None = None
 
 
 class CompetitionOut(BaseModel):

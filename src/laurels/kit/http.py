@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from laurels.kit.db import Database
 from laurels.kit.errors import CommonCode, LaurelsError
+from laurels.kit.guard import Refusal, RequestGuard
 from laurels.kit.validation import MAX_ROW_ID
 
 log = logging.getLogger("laurels")
@@ -118,11 +119,18 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+_CODES = frozenset(CommonCode)
+
+
 def validation_error_detail(exc: RequestValidationError) -> ErrorDetail:
     errors = list(exc.errors())
-    # A body that is not JSON, or not an object, is one clear error.
     for err in errors:
-        if err.get("type") in ("json_invalid", "model_attributes_type", "dict_type") and tuple(err["loc"]) in (
+        loc = tuple(err["loc"])
+        # No body where one is required (the guard has already refused one that is not JSON).
+        if loc == ("body",) and err.get("type") == "missing":
+            return ErrorDetail(code=CommonCode.INVALID_BODY, message="Request body is required: a JSON object")
+        # A body that is JSON but not an object is one clear error.
+        if err.get("type") in ("json_invalid", "model_attributes_type", "dict_type") and loc in (
             ("body",),
             ("body", 0),
         ):
@@ -140,7 +148,9 @@ def validation_error_detail(exc: RequestValidationError) -> ErrorDetail:
         )
     first = errors[0]
     field = _field_name(tuple(first["loc"]))
-    return ErrorDetail(code=CommonCode.VALIDATION_ERROR, message=f"{field}: {first['msg']}", field=field or None)
+    # Wire types (kit/types.py) raise errors whose type is the stable code to answer with.
+    code = first["type"] if first.get("type") in _CODES else CommonCode.VALIDATION_ERROR
+    return ErrorDetail(code=code, message=f"{field}: {first['msg']}", field=field or None)
 
 
 def document_errors_as_served(app: FastAPI) -> None:
@@ -169,7 +179,16 @@ def document_errors_as_served(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _render_refusal(request: Request, refusal: Refusal) -> JSONResponse:
+    detail = ErrorDetail(code=refusal.code, message=refusal.message, field=refusal.field)
+    return _renderer_for(request)(refusal.status, detail, request)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    """Every way a request can fail, rendered in its surface's envelope: the request guard
+    (kit/guard.py) in front of the routes, then the exception handlers behind them."""
+    app.add_middleware(RequestGuard, render=_render_refusal)
+
     @app.exception_handler(LaurelsError)
     async def _laurels(request: Request, exc: LaurelsError) -> JSONResponse:
         detail = ErrorDetail(code=exc.code, message=exc.message, field=exc.field)

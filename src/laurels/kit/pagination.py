@@ -6,6 +6,7 @@ import base64
 import binascii
 
 from laurels.kit.errors import InvalidInput
+from laurels.kit.validation import MAX_ROW_ID
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -23,7 +24,10 @@ def decode_cursor(cursor: str | None) -> int | None:
         prefix, _, value = raw.partition(":")
         if prefix != "id":
             raise ValueError(raw)
-        return int(value)
+        last_id = int(value)
+        if not 0 <= last_id <= MAX_ROW_ID:
+            raise ValueError(raw)
+        return last_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput("cursor is not a cursor this API returned", code="INVALID_CURSOR", field="cursor") from None
 

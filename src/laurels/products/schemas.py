@@ -3,6 +3,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from laurels.kit.clock import iso_ms
+from laurels.kit.types import NonNegativeInt32
 from laurels.products.models import Product
 
 
@@ -13,7 +14,9 @@ class ProductCreate(BaseModel):
     sku: str | None = Field(default=None, description="Stock keeping unit, unique in the org.")
     name: str | None = None
     description: str | None = None
-    stock: int | None = Field(default=None, description="Units on hand; null when the product is not stock-tracked.")
+    stock: NonNegativeInt32 | None = Field(
+        default=None, description="Units on hand; null when the product is not stock-tracked."
+    )
 
 
 class ProductUpdate(BaseModel):
@@ -22,7 +25,7 @@ class ProductUpdate(BaseModel):
     sku: str | None = None
     name: str | None = None
     description: str | None = None
-    stock: int | None = None
+    stock: NonNegativeInt32 | None = None
 
 
 class ProductOut(BaseModel):

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from laurels.kit.clock import iso_ms
+from laurels.kit.validation import INT32_MAX
 from laurels.reference.countries import Country
 from laurels.reference.models import (
     NAME_MAX,
@@ -95,7 +96,7 @@ class CustomFieldUpdate(BaseModel):
     description: str | None = None
 
 
-_RANK: dict[str, Any] = {"type": "integer", "minimum": 1}
+_RANK: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
 
 
 class TierCreate(BaseModel):
@@ -106,7 +107,7 @@ class TierCreate(BaseModel):
         default=None,
         strict=True,
         description="Position in the program's ladder, 1 = lowest; default: one above the program's highest.",
-        json_schema_extra={"minimum": 1},
+        json_schema_extra={"minimum": 1, "maximum": INT32_MAX},
     )
 
 
@@ -114,7 +115,7 @@ class TierUpdate(BaseModel):
     """Fields left out keep their values."""
 
     name: str | None = None
-    rank: int | None = Field(default=None, strict=True, json_schema_extra={"minimum": 1})
+    rank: int | None = Field(default=None, strict=True, json_schema_extra={"minimum": 1, "maximum": INT32_MAX})
 
 
 class ChildCreate(BaseModel):

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
 from laurels.kit.errors import InvalidInput
+from laurels.kit.validation import INT32_MAX, INT32_MIN, MAX_SAFE_INTEGER, free_form, integer
+from laurels.kit.validation import as_datetime as kit_datetime
 
 
 class CatalogCode(StrEnum):
@@ -100,6 +102,8 @@ FREQUENCIES = ("DAYS", "WEEKS", "MONTHS", "NO_LIMIT")
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 COMMISSION_PARTICIPANTS = ("BRAND", "CAPILLARY", "AFFILIATE", "END_CUSTOMER")
 TEXT_MAX = 255
+# Cash amounts, rates and ratios: any decimal of up to 15 significant digits round-trips exactly.
+MAX_AMOUNT = 10**15
 MEDIA_MAX = 10
 # The audience kinds; a reward links to one kind at a time.
 AUDIENCE_FIELDS = ("cardSeries", "labels", "segment", "supplementaryCriteriaRO")
@@ -118,21 +122,9 @@ def _fail(message: str, field: str, code: str = CatalogCode.INVALID_FIELD) -> In
 # "interval": "30"), so numeric fields accept both.
 
 
-def as_int(value: Any, field: str, *, minimum: int | None = None) -> int:
-    result: int | None = None
-    if isinstance(value, bool):
-        result = None
-    elif isinstance(value, int):
-        result = value
-    elif isinstance(value, float) and value.is_integer():
-        result = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        result = int(value.strip())
-    if result is None:
-        raise _fail(f"{field} must be an integer", field)
-    if minimum is not None and result < minimum:
-        raise _fail(f"{field} must be at least {minimum}", field)
-    return result
+def as_int(value: Any, field: str, *, minimum: int = INT32_MIN, maximum: int = INT32_MAX) -> int:
+    """An integer; 32-bit unless the field says otherwise (its column, or JSON clients, must hold it)."""
+    return integer(value, field=field, code=CatalogCode.INVALID_FIELD, minimum=minimum, maximum=maximum)
 
 
 def as_number(value: Any, field: str, *, positive: bool = False) -> float:
@@ -146,6 +138,8 @@ def as_number(value: Any, field: str, *, positive: bool = False) -> float:
             result = None
     if result is None or not math.isfinite(result):
         raise _fail(f"{field} must be a number", field)
+    if abs(result) > MAX_AMOUNT:
+        raise _fail(f"{field} must be at most {MAX_AMOUNT:.0e}", field)
     if positive and result <= 0:
         raise _fail(f"{field} must be a positive number", field)
     if result < 0:
@@ -175,15 +169,7 @@ def as_bool(value: Any, field: str) -> bool:
 
 
 def as_datetime(value: Any, field: str) -> datetime:
-    """ "YYYY-MM-DD HH:MM:SS" or ISO 8601; without an offset the time is UTC."""
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            parsed = None
-        if parsed is not None:
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    raise _fail(f'{field} must be a date-time: "YYYY-MM-DD HH:MM:SS" or ISO 8601 (UTC)', field)
+    return kit_datetime(value, field=field, code=CatalogCode.INVALID_FIELD)
 
 
 def as_enum(
@@ -299,8 +285,10 @@ def language_info(value: Any, _field: str = "") -> list[dict[str, Any]]:
         normalized["enabled"] = as_bool(entry.get("enabled", True), f"{where}.enabled")
         normalized["images"] = _media(entry.get("images"), f"{where}.images")
         normalized["videos"] = _media(entry.get("videos"), f"{where}.videos")
-        normalized["customFields"] = as_object(entry.get("customFields"), f"{where}.customFields")
-        normalized["richContentRO"] = _rich_content(entry.get("richContentRO"), f"{where}.richContentRO")
+        normalized["customFields"] = _custom_fields(entry.get("customFields"), f"{where}.customFields")
+        normalized["richContentRO"] = free_form(
+            _rich_content(entry.get("richContentRO"), f"{where}.richContentRO"), field=f"{where}.richContentRO"
+        )
         result.append(normalized)
     return result
 
@@ -330,7 +318,10 @@ def payment_configs(value: Any, _field: str = "") -> list[dict[str, Any]]:
                     f"{where}.{amount}",
                     CatalogCode.INVALID_PAYMENT_CONFIG,
                 )
-            normalized[amount] = as_number(entry[amount], f"{where}.{amount}", positive=True)
+            if amount == "points":
+                normalized[amount] = as_int(entry[amount], f"{where}.{amount}", minimum=1, maximum=MAX_SAFE_INTEGER)
+            else:
+                normalized[amount] = as_number(entry[amount], f"{where}.{amount}", positive=True)
         result.append(normalized)
     return result
 
@@ -363,7 +354,7 @@ def _restriction(item: Any, where: str, *, customer_level: bool) -> dict[str, An
         "kpi": as_enum(entry["kpi"], f"{where}.kpi", KPIS, CatalogCode.INVALID_RESTRICTION),
         "windowType": window,
         "repeatFrequencyType": frequency,
-        "limit": as_int(entry["limit"], f"{where}.limit", minimum=0),
+        "limit": as_int(entry["limit"], f"{where}.limit", minimum=0, maximum=MAX_SAFE_INTEGER),
         "interval": None,
         "weekStartDay": None,
         "startOfCycle": None,
@@ -434,8 +425,14 @@ def revenue_defaults(value: Any, _field: str = "") -> list[dict[str, Any]]:
     return result
 
 
+def _ref(value: Any, field: str) -> int:
+    """The integer id of a row the reward names. Any integer a JSON client holds exactly is
+    taken, so a large one is refused as not found, with the code its kind documents."""
+    return as_int(value, field, maximum=MAX_SAFE_INTEGER)
+
+
 def _int_list(value: Any, field: str) -> list[int]:
-    return [as_int(v, f"{field}[{i}]") for i, v in enumerate(as_list(value, field))]
+    return [_ref(v, f"{field}[{i}]") for i, v in enumerate(as_list(value, field))]
 
 
 def _id_or_null_list(value: Any, field: str) -> list[int] | None:
@@ -448,7 +445,7 @@ def supplementary_criteria(value: Any, _field: str = "") -> list[dict[str, Any]]
         _required(entry, "loyaltyProgramId", where)
         result.append(
             {
-                "loyaltyProgramId": as_int(entry["loyaltyProgramId"], f"{where}.loyaltyProgramId"),
+                "loyaltyProgramId": _ref(entry["loyaltyProgramId"], f"{where}.loyaltyProgramId"),
                 "tierIds": _id_or_null_list(entry.get("tierIds"), f"{where}.tierIds"),
                 "partnerProgramIds": _id_or_null_list(entry.get("partnerProgramIds"), f"{where}.partnerProgramIds"),
             }
@@ -465,7 +462,7 @@ def segments(value: Any, _field: str = "") -> list[dict[str, Any]]:
             partitions = [partitions]
         result.append(
             {
-                "segmentId": as_int(entry["segmentId"], f"{where}.segmentId"),
+                "segmentId": _ref(entry["segmentId"], f"{where}.segmentId"),
                 "partitionId": _int_list(partitions, f"{where}.partitionId"),
             }
         )
@@ -485,7 +482,7 @@ def groups(value: Any, _field: str = "") -> list[dict[str, Any]]:
 
 def geography(value: Any, _field: str = "") -> list[dict[str, int]]:
     return [
-        {"countryId": as_int(_required(entry, "countryId", where), f"{where}.countryId")}
+        {"countryId": _ref(_required(entry, "countryId", where), f"{where}.countryId")}
         for where, entry in _each(value, "geography")
     ]
 
@@ -518,6 +515,10 @@ def _text_list(value: Any, field: str) -> list[str]:
     return result
 
 
+def _custom_fields(value: Any, field: str) -> dict[str, Any]:
+    return free_form(as_object(value, field), field=field)
+
+
 def _nullable(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
     return lambda value, field: None if value is None else parse(value, field)
 
@@ -537,7 +538,7 @@ PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "label": as_text,
     "tillId": as_text,
     "programId": as_text,
-    "vendorId": _nullable(lambda v, f: as_int(v, f, minimum=1)),
+    "vendorId": _nullable(lambda v, f: as_int(v, f, minimum=1, maximum=MAX_SAFE_INTEGER)),
     "vendorRedemption": as_text,
     "communications": _text_list,
     "categories": _int_list,
@@ -545,7 +546,7 @@ PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "languageSpecificInfo": language_info,
     "name": as_text,
     "description": lambda v, f: as_text(v, f, max_length=None, blank_is_null=False),
-    "customFields": as_object,
+    "customFields": _custom_fields,
     "owners": owners,
     "supplementaryCriteriaRO": supplementary_criteria,
     "segment": segments,

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from laurels.kit.errors import InvalidInput
-from laurels.kit.validation import public_id, text
+from laurels.kit.validation import INT32_MAX, MAX_SAFE_INTEGER, free_form, public_id, text
 
 
 class RewardCode(StrEnum):
@@ -92,7 +92,7 @@ def check_metadata(value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise InvalidInput("metadata must be an object", code=RewardCode.INVALID_METADATA, field="metadata")
-    return value
+    return free_form(value, field="metadata")
 
 
 def reward_id(value: str | None) -> str:
@@ -104,10 +104,17 @@ def _is_number(value: Any) -> bool:
 
 
 def _whole(value: Any) -> int | None:
-    """``value`` as a positive whole number, or None if it is not one."""
-    if _is_number(value) and value > 0 and float(value).is_integer():
+    """``value`` as a positive whole number that fits a 32-bit count, or None if it is not one."""
+    if _is_number(value) and 0 < value <= INT32_MAX and float(value).is_integer():
         return int(value)
     return None
+
+
+def _at_most_safe(value: Any, prefix: str, field: str) -> Any:
+    # Beyond 2^53 a JSON number is no longer exact in every client: refused, never rounded.
+    if value > MAX_SAFE_INTEGER:
+        raise _invalid(f"{prefix}: {field} must be at most {MAX_SAFE_INTEGER}", field)
+    return value
 
 
 def _non_empty_string(value: Any) -> bool:
@@ -140,7 +147,7 @@ def validate_config(reward_type: RewardType, config: Any) -> tuple[dict[str, Any
         amount: Any = config.get("amount")
         if not _is_number(amount) or amount <= 0:
             raise _invalid(f"{prefix} must include amount (positive number)", "amount")
-        return {"amount": amount}, ConfigRefs()
+        return {"amount": _at_most_safe(amount, prefix, "amount")}, ConfigRefs()
 
     if reward_type is RewardType.PRODUCT:
         if not _non_empty_string(config.get("productId")):
@@ -172,6 +179,7 @@ def validate_config(reward_type: RewardType, config: Any) -> tuple[dict[str, Any
     value: Any = config.get("discountValue")
     if not _is_number(value) or value < 0:
         raise _invalid(f"{prefix} must include discountValue (non-negative number)", "discountValue")
+    _at_most_safe(value, prefix, "discountValue")
     if config["discountType"] == "percentage" and value > 100:
         raise _invalid(f"{prefix}: a percentage discountValue cannot exceed 100", "discountValue")
     return {"code": config["code"], "discountType": config["discountType"], "discountValue": value}, ConfigRefs()
