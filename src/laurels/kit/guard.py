@@ -11,8 +11,8 @@ envelope, what no database can store or no client can have meant:
   database encodes them, and an error message quoting one could not be sent.
 - ``NaN`` and ``Infinity``: not JSON (RFC 8259), though Python's parser reads them.
 - Bodies that are not JSON, nested deeper than :data:`MAX_BODY_DEPTH`, or larger
-  than :data:`MAX_BODY_BYTES`, and bodies sent with a non-JSON ``Content-Type``
-  to anything but a file upload.
+  than :data:`MAX_BODY_BYTES`, and bodies sent without ``Content-Type:
+  application/json`` to anything but a file upload.
 
 Free-form documents (metadata, custom fields, rich content) have tighter
 limits of their own, checked per field by :func:`laurels.kit.validation.free_form`.
@@ -141,7 +141,7 @@ def _target_problem(scope: Scope) -> Refusal | None:
 
 
 def _content_kind(scope: Scope) -> str:
-    """``json`` (also when no Content-Type is sent), ``multipart`` or ``other``."""
+    """``json``, ``form`` (a file upload), ``other`` or ``none`` (no Content-Type sent)."""
     for name, value in scope.get("headers", ()):
         if name == b"content-type":
             media = value.decode("latin-1").split(";", 1)[0].strip().lower()
@@ -150,7 +150,7 @@ def _content_kind(scope: Scope) -> str:
             if media in ("multipart/form-data", "application/x-www-form-urlencoded"):
                 return "form"
             return "other"
-    return "json"
+    return "none"
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -209,7 +209,8 @@ class RequestGuard:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         if body:
-            if _content_kind(scope) == "other":
+            if _content_kind(scope) != "json":
+                # FastAPI reads a body as JSON only when it is declared so; say which header to send.
                 return Refusal(
                     415,
                     CommonCode.UNSUPPORTED_MEDIA_TYPE,
