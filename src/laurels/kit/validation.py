@@ -162,7 +162,8 @@ def free_form(value: T, *, field: str) -> T:
 def row_id(value: str | int) -> int | None:
     """``value`` as an integer row id, or None if it cannot be one (not digits, or too large)."""
     if isinstance(value, str):
-        if not (value.isascii() and value.isdigit()):
+        # Ten digits hold every 32-bit id; a longer string is not converted at all.
+        if not (value.isascii() and value.isdigit()) or len(value) > 10:
             return None
         value = int(value)
     return value if 0 < value <= MAX_ROW_ID else None
