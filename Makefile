@@ -26,4 +26,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) laurels.db laurels.db-wal laurels.db-shm
+	rm -rf $(VENV)

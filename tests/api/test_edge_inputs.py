@@ -323,3 +323,9 @@ def test_nothing_refused_was_stored(tenant: Tenant) -> None:
         tenant.post("/v1/labels", json={"name": name})
     labels = tenant.data(tenant.get("/v1/labels"))
     assert labels["count"] == 0
+
+
+@pytest.mark.parametrize("ident", [str(2**31), str(2**63), "9" * 5000])
+def test_an_integer_id_larger_than_any_row_is_simply_not_found(tenant: Tenant, ident: str) -> None:
+    assert error_of(tenant.get(f"/v1/rewards/{ident}"), 404)["code"] == "REWARD_NOT_FOUND"
+    assert tenant.get(f"/v1/labels/{ident}").status_code in (400, 404)
