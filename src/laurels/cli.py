@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 import uvicorn
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from laurels.config import database_url
+from laurels.config import DATABASE_FILE, DataDirUnknown, database_location, database_url, sqlite_path
 from laurels.kit import migrate
 from laurels.kit.clock import iso_ms, utcnow
 from laurels.kit.db import Database
 from laurels.kit.errors import LaurelsError
+from laurels.tenancy.models import ApiKey, Org
 from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.service import TenancyService
 
@@ -40,35 +44,88 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(1)
 
 
-def _ready_database() -> Database:
+def _open_database(*, create: bool) -> Database:
+    """The configured database. Only ``serve`` and ``db upgrade`` may create a SQLite file.
+
+    Any other command that finds no file stops instead: an empty database
+    created by a typo'd path or an unexpected environment would hand out keys
+    the running server has never heard of.
+    """
+    try:
+        url = database_url()
+    except DataDirUnknown as exc:
+        _fail(str(exc))
+    path = sqlite_path(url)
+    if path is not None:
+        if create:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        elif not path.exists():
+            if os.environ.get("LAURELS_DATABASE_URL"):
+                where = "set by LAURELS_DATABASE_URL; check the path, or create it with `laurels db upgrade`"
+            else:
+                where = (
+                    "the default location; start the service first (`laurels serve` creates it), "
+                    "or set LAURELS_DATABASE_URL or LAURELS_DATA_DIR to the one the service uses"
+                )
+            _fail(f"no database at {path} ({where})")
+    return Database(url)
+
+
+def _ready_database(*, create: bool = False) -> Database:
     """The configured database, migrated if it is the embedded SQLite file, checked otherwise."""
-    db = Database(database_url())
+    db = _open_database(create=create)
     try:
         if db.is_sqlite:
             migrate.upgrade(db)
         elif not migrate.is_up_to_date(db):
             _fail("the database schema is not up to date: run `laurels db upgrade` first")
     except OperationalError as exc:
-        _fail(f"cannot use the database {db.engine.url.render_as_string(hide_password=True)}: {exc.orig}")
+        _fail(f"cannot use the database {database_location(db.url)}: {exc.orig}")
     return db
 
 
 @contextmanager
-def _tenancy() -> Iterator[TenancyService]:
+def _tenancy(*, write: bool = True) -> Iterator[TenancyService]:
     db = _ready_database()
     try:
-        with db.unit_of_work() as session:
-            yield TenancyService(TenancyRepository(session))
+        if write:
+            with db.unit_of_work() as session:
+                yield TenancyService(TenancyRepository(session))
+        else:
+            # A read never takes SQLite's write lock, so a listing does not queue behind a busy server.
+            with db.session(write=False) as session:
+                yield TenancyService(TenancyRepository(session))
     except LaurelsError as exc:
         _fail(exc.message)
     finally:
         db.dispose()
 
 
-def _run(action: Callable[[TenancyService], dict[str, Any]]) -> None:
-    with _tenancy() as service:
+def _run(action: Callable[[TenancyService], dict[str, Any]], *, write: bool = True) -> None:
+    with _tenancy(write=write) as service:
         result = action(service)
     _emit(result)
+
+
+def serve_banner(url: str, host: str, port: int) -> str:
+    """What ``serve`` prints before it listens: where, which database, how to get a key."""
+    base = f"http://{host}:{port}"
+    path = sqlite_path(url)
+    kind = "SQLite" if path is not None else make_url(url).get_backend_name()
+    lines = [
+        f"Laurels on {base}  (API docs: {base}/docs)",
+        f"Database ({kind}): {database_location(url)}",
+        "Get an API key: laurels org create --name 'My Brand'  -> prints orgId and apiKey",
+    ]
+    stray = Path(DATABASE_FILE).resolve()
+    if path is not None and not os.environ.get("LAURELS_DATABASE_URL") and stray != path and stray.exists():
+        # Before the per-user data directory, the default was ./laurels.db; say so
+        # rather than let an old database look lost.
+        lines.append(
+            f"Note: {stray} is not used (the default moved to a per-user data directory). "
+            f"To keep using it: LAURELS_DATABASE_URL=sqlite:///{stray}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 @app.command()
@@ -77,29 +134,24 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Run the HTTP service (migrating the embedded SQLite database first)."""
-    db = _ready_database()
+    """Run the HTTP service (creating and migrating the embedded SQLite database first)."""
+    db = _ready_database(create=True)
     db.dispose()
-    url = f"http://{host}:{port}"
-    sys.stderr.write(
-        f"Laurels {url}  (API docs: {url}/docs, database: "
-        f"{db.engine.url.render_as_string(hide_password=True)})\n"
-        "Get an API key: laurels org create --name 'My Brand'  -> prints orgId and apiKey\n"
-    )
+    sys.stderr.write(serve_banner(db.url, host, port))
     uvicorn.run("laurels.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="info")
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
-    """Apply the schema migrations."""
-    db = Database(database_url())
+    """Apply the schema migrations (creating the embedded SQLite database if there is none)."""
+    db = _open_database(create=True)
     try:
         reached = migrate.upgrade(db, revision)
     except OperationalError as exc:
         _fail(f"migration failed: {exc.orig}")
     finally:
         db.dispose()
-    _emit({"revision": reached, "database": db.engine.url.render_as_string(hide_password=True)})
+    _emit({"revision": reached, "database": database_location(db.url)})
 
 
 @org_app.command("create")
@@ -124,6 +176,26 @@ def org_create(
         }
 
     _run(action)
+
+
+def _org_view(org: Org) -> dict[str, Any]:
+    return {
+        "orgId": org.id,
+        "name": org.name,
+        "timezone": org.timezone,
+        "parentOrgId": org.parent_id,
+        "createdAt": iso_ms(org.created_at),
+    }
+
+
+@org_app.command("list")
+def org_list() -> None:
+    """List every org: id, name, time zone, parent, creation time."""
+
+    def action(service: TenancyService) -> dict[str, Any]:
+        return {"orgs": [_org_view(org) for org in service.list_orgs()]}
+
+    _run(action, write=False)
 
 
 @brand_app.command("create")
@@ -153,6 +225,28 @@ def apikey_create(
         return {"keyId": issued.key.id, "orgId": org, "apiKey": issued.token, "scopes": issued.key.scopes}
 
     _run(action)
+
+
+def _key_view(key: ApiKey) -> dict[str, Any]:
+    # Never the secret (it is not stored) nor its hash.
+    return {
+        "keyId": key.id,
+        "name": key.name,
+        "scopes": key.scopes,
+        "createdAt": iso_ms(key.created_at),
+        "revoked": key.revoked_at is not None,
+        "revokedAt": iso_ms(key.revoked_at) if key.revoked_at is not None else None,
+    }
+
+
+@apikey_app.command("list")
+def apikey_list(org: Annotated[str, typer.Option(help="Org id.")]) -> None:
+    """List an org's API keys, revoked ones included (ids and scopes; secrets are never shown)."""
+
+    def action(service: TenancyService) -> dict[str, Any]:
+        return {"orgId": org, "keys": [_key_view(key) for key in service.list_api_keys(org)]}
+
+    _run(action, write=False)
 
 
 @apikey_app.command("revoke")

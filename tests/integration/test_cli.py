@@ -1,4 +1,9 @@
-"""The `laurels` command, run as a user runs it: a subprocess, JSON on stdout."""
+"""The `laurels` command, run as a user runs it: JSON on stdout, failures on stderr with exit 1.
+
+The older cases run it as a subprocess; newer ones go through Typer's CliRunner
+(the same command tree, in process), and one subprocess smoke test starts a real
+server from one directory and creates a key from another.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import pytest
+from typer.testing import CliRunner, Result
 
+from laurels.cli import app, serve_banner
 from laurels.kit.db import Database
+from laurels.tenancy.service import hash_secret
+
+# Variables that choose the database; a test that is about the default location clears them all.
+LOCATION_VARIABLES = ("LAURELS_DATABASE_URL", "LAURELS_DATA_DIR", "XDG_DATA_HOME")
 
 
 def laurels(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -57,7 +69,7 @@ def test_org_brand_and_keys(database_url: str, db: Database) -> None:
     assert revoked["revokedAt"].endswith("Z")
 
 
-def test_cli_failures_exit_non_zero_with_a_message(database_url: str) -> None:
+def test_cli_failures_exit_non_zero_with_a_message(database_url: str, db: Database) -> None:
     for args in (
         ("org", "create", "--name", "X", "--timezone", "Mars/Olympus"),
         ("org", "create", "--name", "X", "--parent", "no-such-org"),
@@ -85,14 +97,19 @@ def _free_port() -> int:
         return port
 
 
-def test_serve_creates_and_migrates_a_fresh_sqlite_file(tmp_path: Path) -> None:
-    """The README's first command, end to end: a new machine, an empty directory."""
-    url = f"sqlite:///{tmp_path / 'laurels.db'}"
+def test_serve_and_cli_from_different_directories_share_the_default_database(tmp_path: Path) -> None:
+    """The README's set-up and first request, end to end: a new machine, the server
+    started in one directory and `laurels org create` run from another."""
+    home, server_dir, client_dir = tmp_path / "home", tmp_path / "clone", tmp_path / "elsewhere"
+    for directory in (home, server_dir, client_dir):
+        directory.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in LOCATION_VARIABLES} | {"HOME": str(home)}
+    expected = home / ".local" / "share" / "laurels" / "laurels.db"
     port = _free_port()
-    env = {**os.environ, "LAURELS_DATABASE_URL": url}
     server = subprocess.Popen(
         [sys.executable, "-m", "laurels", "serve", "--port", str(port)],
         env=env,
+        cwd=server_dir,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -109,16 +126,209 @@ def test_serve_creates_and_migrates_a_fresh_sqlite_file(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "server did not come up"
             assert server.poll() is None, server.stderr.read() if server.stderr else ""
             time.sleep(0.2)
-        assert (tmp_path / "laurels.db").exists()
-        org = as_json(laurels(url, "org", "create", "--name", "Newcomer"))
+        assert expected.exists()
+        created = subprocess.run(
+            [sys.executable, "-m", "laurels", "org", "create", "--name", "Newcomer"],
+            env=env,
+            cwd=client_dir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert created.returncode == 0, created.stderr
+        org = json.loads(created.stdout)
         headers = {"Authorization": f"Bearer {org['apiKey']}"}
         body = {"name": "Welcome", "rewardType": "points", "config": {"amount": 10}}
-        created = httpx2.post(f"{base}/v1/rewards", json=body, headers=headers)
-        assert created.status_code == 201, created.text
+        reward = httpx2.post(f"{base}/v1/rewards", json=body, headers=headers)
+        assert reward.status_code == 201, reward.text
         listed = httpx2.get(f"{base}/loyalty/v1/rewards", headers=headers).json()
         assert listed["data"]["count"] == 1
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}" in stderr
+    assert f"Database (SQLite): {expected}" in stderr
     assert "laurels org create" in stderr
+    assert not list(server_dir.iterdir())
+    assert not list(client_dir.iterdir())
+
+
+# --- through CliRunner ---------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def output(result: Result) -> Any:
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def assert_refused(result: Result, *fragments: str) -> None:
+    assert result.exit_code == 1, result.stdout
+    assert result.stdout == ""
+    assert result.stderr.startswith("laurels: "), result.stderr
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+@pytest.fixture
+def configured(database_url: str, db: Database, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The suite's database, named the way a user names it."""
+    monkeypatch.setenv("LAURELS_DATABASE_URL", database_url)
+    return database_url
+
+
+@pytest.fixture
+def default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh home directory and no location variable: the default data directory, in tmp."""
+    for name in LOCATION_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    return home / ".local" / "share" / "laurels" / "laurels.db"
+
+
+def test_org_list(configured: str) -> None:
+    parent = output(invoke("org", "create", "--name", "Listed", "--timezone", "Asia/Tokyo"))
+    child = output(invoke("org", "create", "--name", "Listed child", "--parent", parent["orgId"]))
+    orgs = {org["orgId"]: org for org in output(invoke("org", "list"))["orgs"]}
+    assert orgs[parent["orgId"]]["name"] == "Listed"
+    assert orgs[parent["orgId"]]["timezone"] == "Asia/Tokyo"
+    assert orgs[parent["orgId"]]["parentOrgId"] is None
+    assert orgs[child["orgId"]]["parentOrgId"] == parent["orgId"]
+    assert orgs[child["orgId"]]["createdAt"].endswith("Z")
+    assert set(orgs[child["orgId"]]) == {"orgId", "name", "timezone", "parentOrgId", "createdAt"}
+
+
+def test_apikey_list_shows_every_key_but_never_a_secret(configured: str) -> None:
+    org = output(invoke("org", "create", "--name", "Keys"))
+    other = output(invoke("org", "create", "--name", "Other keys"))
+    reader = output(invoke("apikey", "create", "--org", org["orgId"], "--scope", "rewards:read", "--name", "reader"))
+    output(invoke("apikey", "revoke", reader["keyId"]))
+
+    listed = invoke("apikey", "list", "--org", org["orgId"])
+    keys = {key["keyId"]: key for key in output(listed)["keys"]}
+    assert set(keys) == {org["keyId"], reader["keyId"]}  # not the other org's key
+    assert keys[org["keyId"]]["name"] == "initial"
+    assert keys[org["keyId"]]["revoked"] is False
+    assert keys[org["keyId"]]["revokedAt"] is None
+    assert keys[reader["keyId"]] | {"createdAt": "", "revokedAt": ""} == {
+        "keyId": reader["keyId"],
+        "name": "reader",
+        "scopes": ["rewards:read"],
+        "createdAt": "",
+        "revoked": True,
+        "revokedAt": "",
+    }
+    assert keys[reader["keyId"]]["revokedAt"].endswith("Z")
+    for issued in (org, reader):
+        secret = issued["apiKey"].partition(".")[2]
+        assert secret not in listed.stdout
+        assert hash_secret(secret) not in listed.stdout
+    assert other["keyId"] not in listed.stdout
+
+
+def test_listing_an_unknown_org_fails(configured: str) -> None:
+    assert_refused(invoke("apikey", "list", "--org", "no-such-org"), "org no-such-org not found")
+
+
+def test_default_database_is_the_same_from_any_directory(
+    default_location: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+
+    monkeypatch.chdir(first)
+    upgraded = output(invoke("db", "upgrade"))
+    assert upgraded["database"] == str(default_location)
+    org = output(invoke("org", "create", "--name", "Anywhere"))
+
+    monkeypatch.chdir(second)
+    assert org["orgId"] in {listed["orgId"] for listed in output(invoke("org", "list"))["orgs"]}
+    assert [key["keyId"] for key in output(invoke("apikey", "list", "--org", org["orgId"]))["keys"]] == [org["keyId"]]
+    assert not list(first.iterdir())
+    assert not list(second.iterdir())
+
+
+def test_the_data_directory_variables_choose_the_default_location(
+    default_location: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert output(invoke("db", "upgrade"))["database"] == str(tmp_path / "xdg" / "laurels" / "laurels.db")
+    # A relative XDG_DATA_HOME is invalid by the XDG spec and ignored.
+    monkeypatch.setenv("XDG_DATA_HOME", "relative")
+    assert output(invoke("db", "upgrade"))["database"] == str(default_location)
+    # LAURELS_DATA_DIR wins over XDG_DATA_HOME, and a relative one is made absolute.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAURELS_DATA_DIR", "mine")
+    assert output(invoke("db", "upgrade"))["database"] == str(tmp_path / "mine" / "laurels.db")
+
+
+def test_only_serve_and_db_upgrade_create_a_database(
+    default_location: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    too_early = invoke("org", "create", "--name", "Too early")
+    assert_refused(too_early, f"no database at {default_location}", "laurels serve")
+    assert_refused(invoke("org", "list"), f"no database at {default_location}")
+    assert not default_location.parent.exists()
+
+    typo = tmp_path / "laurles.db"
+    monkeypatch.setenv("LAURELS_DATABASE_URL", f"sqlite:///{typo}")
+    assert_refused(invoke("apikey", "list", "--org", "x"), f"no database at {typo}", "LAURELS_DATABASE_URL")
+    assert not typo.exists()
+
+
+def test_serve_prints_the_absolute_database_path(
+    default_location: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr("laurels.cli.uvicorn.run", lambda *args, **kwargs: started.append(kwargs))
+    monkeypatch.chdir(tmp_path)
+
+    result = invoke("serve", "--port", "8123")
+    assert result.exit_code == 0, result.stderr
+    assert started, "serve did not start the server"
+    assert default_location.exists()  # created and migrated before listening
+    assert "Laurels on http://127.0.0.1:8123" in result.stderr
+    assert f"Database (SQLite): {default_location}" in result.stderr
+    assert "laurels org create" in result.stderr
+    assert "Note:" not in result.stderr
+
+
+def test_serve_banner_names_each_kind_of_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAURELS_DATABASE_URL", "sqlite:///relative.db")
+    assert f"Database (SQLite): {tmp_path / 'relative.db'}\n" in serve_banner("sqlite:///relative.db", "localhost", 80)
+
+    banner = serve_banner("postgresql+psycopg://laurels:s3cret@db.internal:5432/laurels", "127.0.0.1", 8000)
+    assert "Database (postgresql): postgresql+psycopg://laurels:***@db.internal:5432/laurels" in banner
+    assert "s3cret" not in banner
+
+
+def test_serve_banner_points_at_a_database_left_in_the_working_directory(
+    default_location: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before the per-user default, `make serve` wrote ./laurels.db; its owner is told it is not in use."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "laurels.db").touch()
+    banner = serve_banner(f"sqlite:///{default_location}", "127.0.0.1", 8000)
+    assert f"Note: {tmp_path / 'laurels.db'} is not used" in banner
+    assert f"LAURELS_DATABASE_URL=sqlite:///{tmp_path / 'laurels.db'}" in banner
+
+
+def test_no_home_directory_and_no_variable_is_a_clear_refusal(
+    default_location: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert_refused(invoke("db", "upgrade"), "no home directory", "LAURELS_DATA_DIR")

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -36,6 +36,22 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    @classmethod
+    def __table_cls__(cls, name: str, metadata: MetaData, *args: Any, **kwargs: Any) -> Table:
+        """Every table is declared with SQLite's AUTOINCREMENT.
+
+        Without it SQLite hands out max(id) + 1, so deleting the newest row gives
+        its id to the next one, and a client still holding the old id silently
+        reads another row. AUTOINCREMENT keeps a counter that never goes back
+        (PostgreSQL's sequences already behave so). SQLAlchemy applies the flag
+        only where it can: a primary key that is one integer column and not a
+        foreign key; other tables ignore it. Migration 0005 rebuilt the tables
+        that existed before; a migration that creates a table passes
+        ``sqlite_autoincrement=True`` too (autogenerate renders it).
+        """
+        kwargs.setdefault("sqlite_autoincrement", True)
+        return Table(name, metadata, *args, **kwargs)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

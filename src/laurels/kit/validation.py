@@ -18,6 +18,11 @@ T = TypeVar("T")
 PUBLIC_ID_PATTERN = re.compile(r"^(?!\d+$)[A-Za-z0-9_.:-]{1,64}$")
 
 
+def fold(value: str) -> str:
+    """The case-insensitive key of a name or code ("STRASSE" and "Straße" fold alike)."""
+    return value.casefold()
+
+
 def require_fields(payload: Mapping[str, Any], names: Sequence[str]) -> None:
     """Refuse, listing every required field that is absent or null, in the given order."""
     missing = [name for name in names if payload.get(name) is None]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, found
 from laurels.kit.pagination import decode_cursor, next_cursor
-from laurels.kit.validation import require_fields, row_id, text
+from laurels.kit.validation import fold, require_fields, row_id, text
 from laurels.payouts.models import NAME_MAX, PayoutDraft, PayoutScheme, RewardGroup, RewardGroupItem
 from laurels.payouts.repository import PayoutSchemeRepository, RewardGroupRepository
 from laurels.payouts.rules import (
@@ -44,7 +44,6 @@ from laurels.payouts.schemas import (
     RewardGroupCreate,
     RewardGroupUpdate,
 )
-from laurels.reference.models import fold
 from laurels.rewards.models import Reward
 
 DESCRIPTION_MAX = 4000

@@ -15,13 +15,9 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, UTCDateTime
+from laurels.kit.validation import fold  # noqa: F401 -- re-exported: this package's services import it from here
 
 NAME_MAX = 255
-
-
-def fold(value: str) -> str:
-    """The case-insensitive key of a name or code."""
-    return value.casefold()
 
 
 class OrgRow:

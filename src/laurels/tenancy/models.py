@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, JSONDoc, UTCDateTime
@@ -19,12 +19,17 @@ class Org(Base):
 
 
 class Brand(Base):
+    """Unique in its org by name, regardless of case, like every named row of the catalog."""
+
     __tablename__ = "brands"
-    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    # On the folded name, so "Acme" and "ACME" cannot both exist even when two creates race.
+    __table_args__ = (UniqueConstraint("org_id", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
     name: Mapped[str] = mapped_column(String(255))
+    # fold(name); Text, not String(255): casefold can lengthen a string ("ß" -> "ss").
+    name_key: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from laurels.kit.validation import fold
 from laurels.tenancy.models import ApiKey, Brand, Org
 
 
@@ -17,7 +18,8 @@ class TenancyRepository:
         return self.session.get(ApiKey, key_id)
 
     def get_brand_by_name(self, org_id: str, name: str) -> Brand | None:
-        return self.session.scalar(select(Brand).where(Brand.org_id == org_id, Brand.name == name))
+        """The org's brand of that name, regardless of case (its unique key is the folded name)."""
+        return self.session.scalar(select(Brand).where(Brand.org_id == org_id, Brand.name_key == fold(name)))
 
     def brands(self, org_id: str) -> list[Brand]:
         return list(self.session.scalars(select(Brand).where(Brand.org_id == org_id).order_by(Brand.id)))
@@ -46,3 +48,13 @@ class TenancyRepository:
     def add(self, obj: Org | Brand | ApiKey) -> None:
         self.session.add(obj)
         self.session.flush()
+
+    def list_orgs(self) -> list[Org]:
+        """Every org, oldest first (operators' look-up for a lost org id, not a tenant-facing read)."""
+        return list(self.session.scalars(select(Org).order_by(Org.created_at, Org.id)))
+
+    def list_api_keys(self, org_id: str) -> list[ApiKey]:
+        """Every key of the org, revoked ones included, oldest first."""
+        return list(
+            self.session.scalars(select(ApiKey).where(ApiKey.org_id == org_id).order_by(ApiKey.created_at, ApiKey.id))
+        )

@@ -9,8 +9,11 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.exc import IntegrityError
+
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from laurels.kit.validation import fold
 from laurels.tenancy.models import ApiKey, Brand, Org
 from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.scopes import ALL_SCOPES
@@ -71,11 +74,26 @@ class TenancyService:
         name = name.strip()
         if not name or len(name) > 255:
             raise InvalidInput("name must be 1 to 255 characters", field="name")
-        if self.repo.get_brand_by_name(org_id, name) is not None:
-            raise Conflict(f"brand {name!r} already exists in this org", code="BRAND_EXISTS", field="name")
-        brand = Brand(org_id=org_id, name=name, created_at=utcnow())
-        self.repo.add(brand)
+        existing = self.repo.get_brand_by_name(org_id, name)
+        if existing is not None:
+            raise self._brand_exists(name, existing.name)
+        brand = Brand(org_id=org_id, name=name, name_key=fold(name), created_at=utcnow())
+        try:
+            self.repo.add(brand)
+        except IntegrityError:
+            # A concurrent create took the name between our check and our insert;
+            # the unique constraint on (org_id, name_key) makes it the same 409.
+            raise self._brand_exists(name, None) from None
         return brand
+
+    @staticmethod
+    def _brand_exists(name: str, existing: str | None) -> Conflict:
+        taken = f" (as {existing!r})" if existing is not None and existing != name else ""
+        return Conflict(
+            f"brand {name!r} already exists in this org{taken}; brand names are unique regardless of case",
+            code="BRAND_EXISTS",
+            field="name",
+        )
 
     def create_api_key(self, org_id: str, scopes: list[str] | None = None, name: str | None = None) -> IssuedKey:
         self.require_org(org_id)
@@ -121,3 +139,10 @@ class TenancyService:
                 )
             org_id = requested_org
         return Principal(key_id=key.id, key_org_id=key.org_id, org_id=org_id, scopes=frozenset(key.scopes))
+
+    def list_orgs(self) -> list[Org]:
+        return self.repo.list_orgs()
+
+    def list_api_keys(self, org_id: str) -> list[ApiKey]:
+        self.require_org(org_id)
+        return self.repo.list_api_keys(org_id)
