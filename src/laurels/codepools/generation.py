@@ -21,6 +21,9 @@ PREFIX_MAX = 32
 LENGTH_MIN = 4
 LENGTH_MAX = 64
 LENGTH_DEFAULT = 10
+# Codes one generate request may add. A request is one transaction, so this
+# bounds how long it holds SQLite's write lock (about a second at the cap);
+# a larger pool is filled by several requests.
 COUNT_MAX = 100_000
 # The code space must hold this many times the codes the pool will have, so
 # that a random draw collides rarely and regeneration ends after a round or two.

@@ -13,6 +13,8 @@ from laurels.codepools.repository import AVAILABLE, ISSUED
 from laurels.kit.clock import iso_ms
 
 CODE_MAX = 128
+# Codes one upload (JSON or CSV) may carry: one request is one transaction, so
+# this bounds how long an upload holds SQLite's write lock (well under a second).
 UPLOAD_MAX = 10_000
 CSV_MAX_MIB = 4
 CSV_MAX_BYTES = CSV_MAX_MIB * 1024 * 1024
@@ -95,8 +97,8 @@ class CodesAdd(BaseModel):
                 "items": {"type": "string", "minLength": 1, "maxLength": CODE_MAX},
                 "minItems": 1,
                 "maxItems": UPLOAD_MAX,
-                "description": f"1 to {UPLOAD_MAX} codes. Surrounding whitespace is stripped; codes are "
-                "case-sensitive.",
+                "description": f"1 to {UPLOAD_MAX:,} codes per request. Surrounding whitespace is stripped; "
+                "codes are case-sensitive.",
             }
         ),
     ] = None
@@ -115,9 +117,20 @@ class CodesCsv(BaseModel):
 class CodesGenerate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"required": ["count"]})
 
-    count: int | None = Field(
-        default=None, ge=1, le=generation.COUNT_MAX, description="How many codes to add; exactly this many are."
-    )
+    # Absent is MISSING_REQUIRED_FIELDS from the service; the schema says what a client must send.
+    count: Annotated[
+        int | None,
+        Field(ge=1, le=generation.COUNT_MAX),
+        WithJsonSchema(
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": generation.COUNT_MAX,
+                "description": f"How many codes to add, 1 to {generation.COUNT_MAX:,} per request; exactly this "
+                "many are added, in one transaction.",
+            }
+        ),
+    ] = None
     prefix: str = Field(
         default="",
         max_length=generation.PREFIX_MAX,

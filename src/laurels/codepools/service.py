@@ -273,6 +273,12 @@ class CodePoolService:
         Refused up front when the code space is not at least ``HEADROOM`` times
         the pool's codes after generation. A code that turns out to be in the
         pool already is replaced by a fresh draw until ``count`` are added.
+
+        All or nothing, in the request's one transaction, which is why
+        ``count`` is capped per request (``generation.COUNT_MAX``): the cap
+        bounds how long the transaction keeps other writers waiting (on
+        SQLite, every other writer). At the cap that is about a second, with
+        the set-based insert of :meth:`CodePoolRepository.insert_codes`.
         """
         require_fields(body.model_dump(), ("count",))
         count = body.count or 0
@@ -309,12 +315,9 @@ class CodePoolService:
     # ---- helpers --------------------------------------------------------
 
     def _upload(self, pool: CodePool, codes: Sequence[str]) -> CodeUpload:
-        unique = list(dict.fromkeys(codes))
-        existing = self.pools.existing_codes(pool.id, unique)
-        fresh = [c for c in unique if c not in existing]
-        # Whatever insert_codes did not return was not added (a concurrent
-        # upload got there first): a duplicate like any other.
-        inserted = self.pools.insert_codes(pool.id, fresh, utcnow()) if fresh else set()
+        # Whatever insert_codes does not return was not added: the pool held
+        # it already (or a concurrent upload got there first), a duplicate.
+        inserted = self.pools.insert_codes(pool.id, list(dict.fromkeys(codes)), utcnow())
         credited: set[str] = set()
         duplicates: list[str] = []
         for code in codes:
