@@ -13,7 +13,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel
 
 from laurels.kit.errors import InvalidInput
-from laurels.kit.validation import require_fields
+from laurels.kit.validation import INT32_MAX, fold, require_fields
 from laurels.reference.models import (
     LoyaltyProgram,
     NamedChild,
@@ -22,7 +22,6 @@ from laurels.reference.models import (
     PartnerProgram,
     Segment,
     Tier,
-    fold,
 )
 from laurels.reference.repository import Children, next_rank
 from laurels.reference.schemas import (
@@ -86,9 +85,10 @@ PARTITIONS = ChildKind(
 
 
 def check_rank(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    # A rank lives in an `integer` column: beyond 2^31 - 1 it is refused here, not by the database.
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= INT32_MAX:
         raise InvalidInput(
-            f"{field} must be a whole number of at least 1", code=ReferenceCode.INVALID_RANK, field=field
+            f"{field} must be a whole number from 1 to {INT32_MAX}", code=ReferenceCode.INVALID_RANK, field=field
         )
     return value
 
@@ -135,9 +135,11 @@ class ParentService(NamedService[P]):
 
     # ---- its children -----------------------------------------------------------
 
-    def get_child(self, org_id: str, parent_id: int, kind: ChildKind, child_id: int) -> NamedChild:
+    def get_child(
+        self, org_id: str, parent_id: int, kind: ChildKind, child_id: int, *, for_update: bool = False
+    ) -> NamedChild:
         parent = self.get(org_id, parent_id)
-        child = self._repo(kind).get(parent.id, child_id)
+        child = self._repo(kind).get(parent.id, child_id, for_update=for_update)
         if child is None:
             raise kind.missing()
         return child
@@ -163,7 +165,9 @@ class ParentService(NamedService[P]):
         return child
 
     def delete_child(self, org_id: str, parent_id: int, kind: ChildKind, child_id: int) -> None:
-        child = self.get_child(org_id, parent_id, kind, child_id)
+        # Locked before the in-use query: a reward write naming the child holds it FOR KEY SHARE until it
+        # commits, so this waits and then sees its reference rows (see rewards.references).
+        child = self.get_child(org_id, parent_id, kind, child_id, for_update=True)
         refuse_if_in_use(self.session, org_id, kind, child.id)
         self._repo(kind).delete(child)
 

@@ -15,7 +15,6 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, UTCDateTime
-from laurels.kit.validation import fold  # noqa: F401 -- re-exported: this package's services import it from here
 
 NAME_MAX = 255
 

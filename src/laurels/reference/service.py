@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
-from laurels.kit.validation import require_fields, text
+from laurels.kit.validation import fold, require_fields, text
 from laurels.reference.models import (
     NAME_MAX,
     CardSeries,
@@ -28,7 +28,6 @@ from laurels.reference.models import (
     NamedOrgRow,
     OrgRow,
     Vendor,
-    fold,
 )
 from laurels.reference.repository import Rows
 from laurels.reference.schemas import (
@@ -97,7 +96,10 @@ class ReferenceCode(StrEnum):
 
 
 def refuse_if_in_use(session: Session, org_id: str, kind: Kind, key: Any) -> None:
-    """What a reward names must exist: refuse to delete it while one does (409 <KIND>_IN_USE)."""
+    """What a reward names must exist: refuse to delete it while one does (409 <KIND>_IN_USE).
+
+    The caller must hold the row ``FOR UPDATE`` (PostgreSQL), or a reward naming it could commit after
+    this answer and before the delete."""
     if key is not None and reference_in_use(session, org_id, kind.code, key):
         raise Conflict(f"{kind.entity} is used by a reward", code=f"{kind.code}_IN_USE")
 
@@ -238,13 +240,20 @@ class ReferenceService(Generic[R]):
         row = self.get(org_id, row_id, for_update=True)
         values = body.model_dump(include=body.model_fields_set)
         if values:
+            named_as = self.usage_key(row)
             self.assign(row, values)
+            if named_as is not None and self.usage_key(row) != named_as:
+                # Rewards name a card series by its code and a custom field by its name (and scope):
+                # changing that is deleting the row they name, so it is refused the same way.
+                refuse_if_in_use(self.session, org_id, self.kind, named_as)
             self._check_key_free(org_id, row)
             row.updated_at = utcnow()
             flushed(self.session.flush, self.kind.taken())
         return row
 
     def delete(self, org_id: str, row_id: int) -> None:
+        # Locked before the in-use query: a reward write naming the row holds it FOR KEY SHARE until it
+        # commits, so this waits and then sees its reference rows (see rewards.references).
         row = self.get(org_id, row_id, for_update=True)
         refuse_if_in_use(self.session, org_id, self.kind, self.usage_key(row))
         self.before_delete(row)

@@ -5,6 +5,29 @@ Each check reads the database through a repository and refuses with a stable
 code the dialects map to their own (e.g. Capillary's 12048 for a label).
 Only fields that change are checked: a reward is not refused for what it
 already held.
+
+What a reward names cannot be deleted, whatever the timing. The ids live in
+the reward's JSON document, so no foreign key can say so; instead:
+
+* the reward repository keeps ``reward_references`` (one row per (kind, key) a
+  reward names, see ``referenced_keys``) in the reward's transaction, and a
+  delete asks it whether the row is in use: one indexed query;
+* on PostgreSQL, the checks below lock every row they find ``FOR KEY SHARE``
+  (in primary key order, see ``reference.repository``), and a delete locks its
+  row ``FOR UPDATE`` before it asks. The two locks conflict, so one of them
+  waits for the other's commit: either the reward committed first and the
+  delete, reading after its lock with a fresh READ COMMITTED snapshot, sees
+  the reward's reference rows (409 <KIND>_IN_USE); or the delete committed
+  first and the reward's locking read skips the deleted row (the same
+  <KIND>_NOT_FOUND a sequential request gets). Without the locks both can
+  pass their check and commit, leaving a reward naming a deleted row.
+  Real foreign keys from ``reward_references`` would need a column per kind
+  (ten tables, two of them named by text that can be renamed) and would turn
+  a lost race into an IntegrityError after the fact; the locks give the
+  sequential answer, as the payout code's do;
+* on SQLite there are no row locks and the clauses render nothing: every
+  write transaction begins with ``BEGIN IMMEDIATE`` and holds the database's
+  one write lock until it ends, so a reward write and a delete never overlap.
 """
 
 from __future__ import annotations
@@ -80,7 +103,7 @@ class ReferenceChecker:
         if "labels" in changed:
             self._labels(org_id, reward["labels"])
         if "cardSeries" in changed:
-            missing = self.refs.missing_card_series(org_id, reward["cardSeries"])
+            missing = self.refs.missing_card_series(org_id, reward["cardSeries"], lock=True)
             if missing:
                 raise InvalidInput(
                     f"card series not found: {_ids(missing)}",
@@ -94,7 +117,7 @@ class ReferenceChecker:
         if "segment" in changed:
             self._segments(org_id, reward["segment"])
         if "categories" in changed:
-            missing_categories = self.refs.missing_categories(org_id, reward["categories"])
+            missing_categories = self.refs.missing_categories(org_id, reward["categories"], lock=True)
             if missing_categories:
                 raise InvalidInput(
                     f"Category not found for category_id: {_ids(missing_categories)}",
@@ -102,7 +125,7 @@ class ReferenceChecker:
                     field="categories",
                 )
         vendor = reward.get("vendorId")
-        if "vendorId" in changed and vendor is not None and self.refs.missing_vendors(org_id, [vendor]):
+        if "vendorId" in changed and vendor is not None and self.refs.missing_vendors(org_id, [vendor], lock=True):
             raise InvalidInput(
                 f"Vendor not found for vendor_id: {reward['vendorId']}",
                 code=ReferenceCode.VENDOR_NOT_FOUND,
@@ -145,18 +168,18 @@ class ReferenceChecker:
         return brand.id
 
     def _labels(self, org_id: str, labels: list[int]) -> None:
-        missing = self.refs.missing_labels(org_id, labels)
+        missing = self.refs.missing_labels(org_id, labels, lock=True)
         if missing:
             raise InvalidInput(
                 f"Label not found for label_id: {_ids(missing)}", code=ReferenceCode.LABEL_NOT_FOUND, field="labels"
             )
 
     def _custom_fields(self, org_id: str, reward: Mapping[str, Any]) -> None:
-        defs = {d.name: d for d in self.refs.custom_field_defs(org_id, "reward")}
         languages = reward.get("languageSpecificInfo") or []
         used = set(reward.get("customFields") or {})
         for entry in languages:
             used |= set(entry.get("customFields") or {})
+        defs = {d.name: d for d in self.refs.custom_field_defs(org_id, "reward", lock=used)}
         unknown = sorted(used - set(defs))
         if unknown:
             raise InvalidInput(
@@ -178,7 +201,8 @@ class ReferenceChecker:
 
     def _programs(self, org_id: str, criteria: list[dict[str, Any]]) -> None:
         programs = [c["loyaltyProgramId"] for c in criteria]
-        if self.refs.missing_loyalty_programs(org_id, programs):
+        # Programs first, then their children: the order a program's delete takes them in.
+        if self.refs.missing_loyalty_programs(org_id, programs, lock=True):
             raise InvalidInput(
                 "Passed loyalty programId is not exists",
                 code=ReferenceCode.LOYALTY_PROGRAM_NOT_FOUND,
@@ -186,14 +210,15 @@ class ReferenceChecker:
             )
         for i, entry in enumerate(criteria):
             program = entry["loyaltyProgramId"]
-            missing_tiers = self.refs.missing_tiers(org_id, program, entry.get("tierIds") or [])
+            missing_tiers = self.refs.missing_tiers(org_id, program, entry.get("tierIds") or [], lock=True)
             if missing_tiers:
                 raise InvalidInput(
                     f"Tier not found in loyalty program {program}: {_ids(missing_tiers)}",
                     code=ReferenceCode.TIER_NOT_FOUND,
                     field=f"supplementaryCriteriaRO[{i}].tierIds",
                 )
-            if self.refs.missing_partner_programs(org_id, program, entry.get("partnerProgramIds") or []):
+            partners = entry.get("partnerProgramIds") or []
+            if self.refs.missing_partner_programs(org_id, program, partners, lock=True):
                 raise InvalidInput(
                     "Passed entityId is not exists",
                     code=ReferenceCode.PARTNER_PROGRAM_NOT_FOUND,
@@ -201,7 +226,8 @@ class ReferenceChecker:
                 )
 
     def _segments(self, org_id: str, segments: list[dict[str, Any]]) -> None:
-        missing = self.refs.missing_segments(org_id, [s["segmentId"] for s in segments])
+        # Segments first, then their partitions: the order a segment's delete takes them in.
+        missing = self.refs.missing_segments(org_id, [s["segmentId"] for s in segments], lock=True)
         if missing:
             raise InvalidInput(
                 f"Segment not found for segmentId: {_ids(missing)}",
@@ -209,7 +235,7 @@ class ReferenceChecker:
                 field="segment",
             )
         for i, entry in enumerate(segments):
-            missing = self.refs.missing_partitions(org_id, entry["segmentId"], entry["partitionId"])
+            missing = self.refs.missing_partitions(org_id, entry["segmentId"], entry["partitionId"], lock=True)
             if missing:
                 raise InvalidInput(
                     f"Partition not found in segment {entry['segmentId']}: {_ids(missing)}",
@@ -231,7 +257,7 @@ class ReferenceChecker:
 def reference_in_use(session: Session, org_id: str, kind: str, key: Any) -> bool:
     """Whether any of the org's rewards names this piece of reference data.
 
-    Deleting reference data is rare, so this scans the org's reward documents
-    rather than keeping a reverse index on every reward write.
+    The caller holds its row ``FOR UPDATE`` already (see the module doc), so no
+    reward naming it can commit between this answer and the caller's delete.
     """
-    return any((kind, key) in referenced_keys(state) for state in RewardRepository(session).catalogs(org_id))
+    return RewardRepository(session).is_referenced(org_id, kind, key)

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, insert, or_, select, tuple_
 
 from laurels.kit.repository import OrgScopedRepository
 from laurels.kit.validation import row_id
-from laurels.rewards.models import Reward
+from laurels.rewards.models import Reward, RewardReference
 
 
 class RewardRepository(OrgScopedRepository[Reward]):
@@ -92,8 +92,30 @@ class RewardRepository(OrgScopedRepository[Reward]):
         )
         return list(self.session.scalars(stmt.order_by(Reward.id)))
 
-    def catalogs(self, org_id: str) -> Iterator[dict[str, Any]]:
-        """The seed 003 document (with vendorId) of each of the org's rewards, streamed in batches."""
-        stmt = select(Reward.catalog, Reward.vendor_id).where(Reward.org_id == org_id).execution_options(yield_per=500)
-        for catalog, vendor_id in self.session.execute(stmt):
-            yield {**catalog, "vendorId": vendor_id}
+    def set_references(self, reward: Reward, keys: Collection[tuple[str, Any]]) -> None:
+        """Make the reward's reference rows exactly ``keys`` ((kind, key) pairs, keys as rewards name them).
+
+        Only the difference is written, so rows that stay are not touched.
+        """
+        wanted = {(kind, str(key)) for kind, key in keys}
+        stmt = select(RewardReference.kind, RewardReference.key).where(RewardReference.reward_pk == reward.id)
+        held = {(kind, key) for kind, key in self.session.execute(stmt)}
+        gone = held - wanted
+        if gone:
+            self.session.execute(
+                delete(RewardReference).where(
+                    RewardReference.reward_pk == reward.id,
+                    tuple_(RewardReference.kind, RewardReference.key).in_(sorted(gone)),
+                )
+            )
+        new = sorted(wanted - held)
+        if new:
+            rows = [{"reward_pk": reward.id, "org_id": reward.org_id, "kind": k, "key": v} for k, v in new]
+            self.session.execute(insert(RewardReference), rows)
+
+    def is_referenced(self, org_id: str, kind: str, key: Any) -> bool:
+        """Whether any of the org's rewards names this piece of reference data (one index probe)."""
+        stmt = select(RewardReference.reward_pk).where(
+            RewardReference.org_id == org_id, RewardReference.kind == kind, RewardReference.key == str(key)
+        )
+        return self.session.scalar(stmt.limit(1)) is not None

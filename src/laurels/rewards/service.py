@@ -21,7 +21,7 @@ from laurels.rewards import rules
 from laurels.rewards.catalog import DATE_ALIASES, CatalogCode, as_int, check_rules, parse_fields
 from laurels.rewards.lifecycle import State, check_editable, state_of
 from laurels.rewards.models import Reward
-from laurels.rewards.references import ReferenceChecker, ReferenceCode
+from laurels.rewards.references import ReferenceChecker, ReferenceCode, referenced_keys
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.rules import ConfigRefs, RewardCode
 from laurels.rewards.state import (
@@ -226,7 +226,7 @@ class RewardService:
         apply_state(reward, state)
         self._link(reward, resolved)
         try:
-            return self.rewards.add(reward)
+            self.rewards.add(reward)
         except IntegrityError:
             if explicit_id:
                 # Lost a race with a concurrent create of the same rewardId.
@@ -239,6 +239,8 @@ class RewardService:
                 code=RewardCode.REFERENCE_GONE,
                 field="config",
             ) from None
+        self.rewards.set_references(reward, referenced_keys(state))
+        return reward
 
     def _write(
         self, org_id: str, actor: str, reward: Reward, changes: dict[str, Any], resolved: ResolvedRefs | None
@@ -273,6 +275,8 @@ class RewardService:
             self._link(reward, resolved)
         reward.updated_at = now
         self.rewards.session.flush()
+        if referenced_keys(state) != referenced_keys(before):
+            self.rewards.set_references(reward, referenced_keys(state))
         return reward
 
     @staticmethod
