@@ -4,14 +4,22 @@ Set LAURELS_TEST_DATABASE_URL=postgresql://... to run on PostgreSQL; the
 schema in that database is dropped and migrated afresh at the start of the run.
 Isolation between tests comes from tenancy itself: each test works in orgs of
 its own, so the database is migrated once per run and never truncated.
+
+The test client keeps ``raise_server_exceptions=False``, so a test sees the 500
+envelope a client would. The server's traceback is not lost for that: every
+unexpected error the app logs (``log.exception`` on the "laurels" logger, in
+``kit.http``) during a test is printed under that test's failure, as a section
+of the failure itself, whichever client (TestClient or the live server) sent the
+request and whatever the log capture settings.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +33,61 @@ from laurels.config import normalize_url
 from laurels.kit import migrate
 from laurels.kit.db import Database
 from tests.support import Tenant, make_tenant
+
+
+class _ServerTracebacks(logging.Handler):
+    """Keeps the tracebacks the application logs, so a failing test can show them."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.setFormatter(logging.Formatter("%(asctime)s %(threadName)s %(name)s: %(message)s"))
+        self._lock_records = threading.Lock()
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info is None:
+            return
+        formatted = self.format(record)
+        with self._lock_records:
+            self.records.append(formatted)
+
+    def take(self) -> list[str]:
+        with self._lock_records:
+            taken, self.records = self.records, []
+        return taken
+
+
+_server_tracebacks = _ServerTracebacks()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # On the application's logger itself: independent of propagation, of the root logger's level
+    # and of pytest's log capture options.
+    logging.getLogger("laurels").addHandler(_server_tracebacks)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    logging.getLogger("laurels").removeHandler(_server_tracebacks)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _server_tracebacks.take()  # what earlier tests (or session fixtures) logged is not this test's
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failing test shows the server tracebacks logged while it ran, right under its own traceback
+    (a section of the failure, so it is shown even when captured logs are not)."""
+    report = yield
+    add_section = getattr(report.longrepr, "addsection", None)
+    if report.failed and add_section is not None:
+        tracebacks = _server_tracebacks.take()
+        for i, traceback in enumerate(tracebacks, 1):
+            add_section(f"server traceback {i} of {len(tracebacks)}", traceback)
+    return report
 
 
 def _reset_postgres(url: str) -> None:
