@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import fastapi_offline
@@ -20,11 +21,12 @@ from laurels.capillary.routes import router as capillary_router
 from laurels.codepools.routes import router as codepools_router
 from laurels.competitions.routes import router as competitions_router
 from laurels.config import cors_origins as configured_cors_origins
-from laurels.config import database_url
+from laurels.config import database_url, pool_size
 from laurels.customers.routes import router as customers_router
 from laurels.kit import options
 from laurels.kit.db import Database
 from laurels.kit.http import document_errors_as_served, install_error_handlers, register_surface
+from laurels.kit.unit import size_threadpool
 from laurels.payouts.routes import router as payouts_router
 from laurels.products.routes import router as products_router
 from laurels.reference.routes import router as reference_router
@@ -115,10 +117,23 @@ def install_docs(app: FastAPI) -> None:
         return page
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    size_threadpool(app.state.db.pool_size)
+    yield
+
+
 def create_app(db: Database | None = None, *, cors_origins: Sequence[str] | None = None) -> FastAPI:
     """The application. ``cors_origins`` defaults to ``LAURELS_CORS_ORIGINS`` (unset: no CORS)."""
-    app = FastAPI(title="Laurels", version=__version__, description=DESCRIPTION, docs_url=None, redoc_url=None)
-    app.state.db = db or Database(database_url())
+    app = FastAPI(
+        title="Laurels",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_lifespan,
+    )
+    app.state.db = db or Database(database_url(), pool_size())
     register_surface(CAPILLARY_PREFIX, render_capillary)
     install_error_handlers(app)
     document_errors_as_served(app)

@@ -8,6 +8,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 DATABASE_FILE = "laurels.db"
+# Connections per process (and worker threads; see pool_size).
+DEFAULT_POOL_SIZE = 20
 
 
 class DataDirUnknown(RuntimeError):
@@ -49,6 +51,17 @@ def database_url() -> str:
     if explicit:
         return normalize_url(explicit)
     return f"sqlite:///{default_database_path()}"
+
+
+def pool_size() -> int:
+    """Database connections per server process, and worker threads (``LAURELS_DB_POOL_SIZE``, default 20).
+
+    Each request's database work runs in one worker thread holding one connection,
+    so the two are sized together (kit/unit.py); PostgreSQL must allow
+    workers x pool size connections.
+    """
+    raw = os.environ.get("LAURELS_DB_POOL_SIZE", "")
+    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_POOL_SIZE
 
 
 def normalize_url(url: str) -> str:

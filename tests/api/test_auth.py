@@ -74,6 +74,28 @@ def test_org_header_naming_another_org_is_403(tenant: Tenant, other_tenant: Tena
     assert error_of(tenant.get("/v1/rewards", headers=both), 403)["code"] == "ORG_NOT_ALLOWED"
 
 
+@pytest.mark.parametrize("header", ["X-Org-ID", "X-Monterosa-Org-ID"])
+def test_a_refused_org_header_names_the_header_sent(tenant: Tenant, other_tenant: Tenant, header: str) -> None:
+    other = {"X-Org-ID": "X-Monterosa-Org-ID", "X-Monterosa-Org-ID": "X-Org-ID"}[header]
+    for org in (other_tenant.org_id, "no-such-org"):
+        error = error_of(tenant.get("/v1/rewards", headers={header: org}), 403)
+        assert error["code"] == "ORG_NOT_ALLOWED"
+        assert error["field"] == header
+        assert header in error["message"]
+        assert other not in error["message"]
+    # Both headers naming the same foreign org: both are named.
+    both = {header: other_tenant.org_id, other: other_tenant.org_id}
+    error = error_of(tenant.get("/v1/rewards", headers=both), 403)
+    assert "X-Monterosa-Org-ID" in error["message"]
+    assert "X-Org-ID" in error["message"]
+    # The Capillary surface says the same in its own envelope.
+    response = tenant.get("/api_gateway/rewards/core/v1/reward/list/brand/1", headers={header: other_tenant.org_id})
+    assert response.status_code == 403
+    failure = response.json()["status"]
+    assert failure["reason"] == "ORG_NOT_ALLOWED"
+    assert failure["field"] == header
+
+
 def test_a_parent_key_may_act_for_a_connected_child_org(tenant_factory: Callable[..., Tenant]) -> None:
     parent = tenant_factory(name="Parent")
     child = tenant_factory(name="Child", parent_id=parent.org_id)

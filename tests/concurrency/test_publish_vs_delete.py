@@ -298,8 +298,9 @@ def _sqlite_round(db: Database, race: Race, rnd: Round, first: str) -> tuple[htt
     """SQLite: there are no row locks to observe, and a writer waiting in SQLite's busy handler
     cannot be seen from outside. What can be proven instead: the first request's transaction
     holds the database's write lock (observed: its BEGIN IMMEDIATE returned, and it is held
-    there), and the second request has begun its own BEGIN IMMEDIATE (observed), which cannot
-    return until the first commits. So the second's whole transaction comes after the first's,
+    there), and the second request is queued for its turn to write (observed in the process's
+    writer queue, ``Database.write_lock``), which it cannot get until the first commits.
+    So the second's whole transaction comes after the first's,
     and the second, which arrived while the first was in progress, must see the first's outcome.
 
     (Holding the write lock from a connection of the test's own, as on PostgreSQL, would not
@@ -315,7 +316,13 @@ def _sqlite_round(db: Database, race: Race, rnd: Round, first: str) -> tuple[htt
             sender.start(first, *requests[first])
             sender.until(f"{first} holding the write lock", holding.is_set)
             sender.start(second, *requests[second])
-            sender.until(f"{second} beginning its write transaction", second_arrived.is_set)
+            # The second queues for its turn to write: in the process's writer queue (kit/db.py),
+            # or, were it another process, in its own BEGIN IMMEDIATE.
+            queue = db.write_lock
+            sender.until(
+                f"{second} waiting for its turn to write",
+                lambda: second_arrived.is_set() or (queue is not None and queue.waiting >= 1),
+            )
             release.set()
             return sender.result("publish"), sender.result("delete")
     finally:

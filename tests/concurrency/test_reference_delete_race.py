@@ -10,8 +10,8 @@ the order certain: one request is parked inside its transaction right after taki
 other is sent, and only once it is seen waiting for that lock is the first released. On PostgreSQL
 "seen waiting" is ``pg_blocking_pids`` of the second request's backend naming the first's, on its
 locking statement. On SQLite there are no row locks: the parked request holds the database's write
-lock (``BEGIN IMMEDIATE``), and the second is seen beginning its own write transaction, which cannot
-get past that BEGIN until the first commits.
+lock (``BEGIN IMMEDIATE``), and the second is seen queued for its turn to write (the process's
+writer queue, ``Database.write_lock``), which it cannot get until the first commits.
 """
 
 from __future__ import annotations
@@ -237,8 +237,14 @@ class Race:
         return outcome
 
     def _see_waiting(self, hold: Hold, second: str, begun: threading.Event) -> None:
-        if hold.backend_pid is None:  # SQLite: the second is at its BEGIN IMMEDIATE, behind the parked writer
-            assert begun.wait(DEADLINE), f"the {second} never began its transaction"
+        if hold.backend_pid is None:
+            # SQLite: the second waits for its turn to write behind the parked writer, in the
+            # process's writer queue (kit/db.py) - or, from another process, at its BEGIN IMMEDIATE.
+            queue = self.db.write_lock
+            assert queue is not None
+            with queue.changed:
+                seen = queue.changed.wait_for(lambda: queue.waiting >= 1 or begun.is_set(), DEADLINE)
+            assert seen, f"the {second} never queued for its turn to write"
             return
         deadline = time.monotonic() + DEADLINE
         while (waiting := _blocked_by(self.db, hold.backend_pid)) is None:

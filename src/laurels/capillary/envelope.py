@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from laurels.kit.http import ErrorDetail
 
@@ -43,6 +43,34 @@ class StatusEnvelope(BaseModel):
     """What every Capillary answer carries; the payload sits beside ``status``."""
 
     status: Status
+
+
+class Failure(BaseModel):
+    success: Literal[False]
+    code: int = Field(description="Capillary's numeric code (e.g. 6004), else the HTTP status.")
+    message: str
+    reason: str = Field(description="Laurels' stable error code, e.g. REWARD_NOT_FOUND.")
+    field: str | None = Field(default=None, description="The request field the error is about, if any.")
+
+
+class CapillaryError(BaseModel):
+    """How every Capillary route answers a refusal (see :func:`render`)."""
+
+    status: Failure
+    reward: None
+
+
+class ConnectedErrorItem(BaseModel):
+    code: int
+    message: str
+
+
+class ConnectedError(BaseModel):
+    """The connected-orgs API's own error shape (DATA_SCOPE_NOT_SUPPORTED, 310141)."""
+
+    data: None
+    errors: list[ConnectedErrorItem]
+    warnings: None
 
 
 def status(code_message: tuple[int, str]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Path, Query
 
 from laurels.capillary.envelope import (
     CREATED,
@@ -13,21 +13,24 @@ from laurels.capillary.envelope import (
     UPDATED,
     USER_FETCHED,
     USER_LISTED,
+    CapillaryError,
+    ConnectedError,
     Status,
-    StatusEnvelope,
     status,
 )
-from laurels.capillary.schemas import CapillaryRewardIn, RewardEnvelope, RewardsEnvelope
+from laurels.capillary.schemas import CapillaryRewardCreate, CapillaryRewardIn, RewardEnvelope, RewardsEnvelope
 from laurels.capillary.views import reward_detail, user_reward
-from laurels.kit.http import DbSession, RowIdPath
+from laurels.kit import schema as js
+from laurels.kit.http import DbSession, RowIdPath, error_responses
+from laurels.kit.unit import UnitRoute
 from laurels.kit.validation import MAX_SAFE_INTEGER
-from laurels.rewards.catalog import as_datetime
+from laurels.rewards.catalog import Category, as_datetime
 from laurels.rewards.lifecycle import State
 from laurels.rewards.offers import OfferFilters, OfferService
 from laurels.rewards.service import RewardService
 from laurels.tenancy.auth import CatalogReader, CatalogWriter
 
-router = APIRouter(prefix="/api_gateway/rewards/core", tags=["capillary"])
+router = APIRouter(prefix="/api_gateway/rewards/core", tags=["capillary"], route_class=UnitRoute)
 
 MAX_PAGE = 500
 # page * size must stay an offset both databases take; nobody pages a million pages deep.
@@ -35,12 +38,27 @@ MAX_PAGE_NUMBER = 1_000_000
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    described = {400: "Invalid request", 401: "Missing or invalid API key", 403: "Forbidden", 404: "Not found (6004)"}
-    return {c: {"model": StatusEnvelope, "description": described[c]} for c in sorted({400, *codes})}
+    """Error responses in the Capillary envelope (``status.success`` false; see envelope.render)."""
+    return error_responses(*sorted({400, *codes}), model=CapillaryError)
 
 
-@router.post("/v1/reward/create", responses=_errors(400, 401, 403))
-def create_reward(principal: CatalogWriter, session: DbSession, body: CapillaryRewardIn) -> RewardEnvelope:
+RewardIdPath = Annotated[
+    str, Path(description="The reward's integer id (or its rewardId).", json_schema_extra=js.exactly(js.ROW_REF))
+]
+BrandNamePath = Annotated[
+    str,
+    Path(
+        description="The brand's name, any case.",
+        json_schema_extra=js.exactly({"type": "string", "minLength": 1, "maxLength": 255, "pattern": js.NON_BLANK}),
+    ),
+]
+# Either of the dates rewards.catalog.as_datetime reads.
+_DATE = js.exactly({"type": "string", "format": "date-time"})
+_DATE_DOC = 'ISO 8601 or "YYYY-MM-DD HH:MM:SS" (UTC when no offset is given).'
+
+
+@router.post("/v1/reward/create", responses=_errors(400, 401, 403, 409))
+def create_reward(principal: CatalogWriter, session: DbSession, body: CapillaryRewardCreate) -> RewardEnvelope:
     """Create a reward (seed 003's fields; type, redemptionType, start, end, languageSpecificInfo, brandId required)."""
     reward = RewardService(session).create_catalog(
         principal.org_id, principal.key_id, body.model_dump(exclude_unset=True)
@@ -48,7 +66,7 @@ def create_reward(principal: CatalogWriter, session: DbSession, body: CapillaryR
     return RewardEnvelope(status=Status(**status(CREATED)), reward=reward_detail(reward))
 
 
-@router.get("/v1/reward/list/brand/{brandId}", responses=_errors(400, 401, 403))
+@router.get("/v1/reward/list/brand/{brandId}", responses=_errors(400, 401, 403, 404))
 def list_rewards(
     *,
     principal: CatalogReader,
@@ -56,11 +74,20 @@ def list_rewards(
     brandId: RowIdPath,
     status_: Annotated[State | None, Query(alias="status", description="UPCOMING, LIVE or ENDED")] = None,
     type_: Annotated[
-        str | None, Query(alias="type", description="POINTS, PHYSICAL_VOUCHER, FREE_VOUCHER, VOUCHER")
+        str | None,
+        Query(
+            alias="type",
+            description="POINTS, PHYSICAL_VOUCHER, FREE_VOUCHER, VOUCHER",
+            json_schema_extra=js.enum(Category),
+        ),
     ] = None,
     name: Annotated[str | None, Query(description="Part of the name, any case")] = None,
-    startDate: Annotated[str | None, Query(description="Active on or after (either date format)")] = None,
-    endDate: Annotated[str | None, Query(description="Active on or before")] = None,
+    startDate: Annotated[
+        str | None, Query(description="Active on or after. " + _DATE_DOC, json_schema_extra=_DATE)
+    ] = None,
+    endDate: Annotated[
+        str | None, Query(description="Active on or before. " + _DATE_DOC, json_schema_extra=_DATE)
+    ] = None,
     page: Annotated[int, Query(ge=0, le=MAX_PAGE_NUMBER, description="0-based page")] = 0,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> RewardsEnvelope:
@@ -84,7 +111,9 @@ def list_rewards(
 
 
 @router.get("/v1/reward/{rewardId}/brand/{brandId}", responses=_errors(401, 403, 404))
-def get_reward(principal: CatalogReader, session: DbSession, rewardId: str, brandId: RowIdPath) -> RewardEnvelope:
+def get_reward(
+    principal: CatalogReader, session: DbSession, rewardId: RewardIdPath, brandId: RowIdPath
+) -> RewardEnvelope:
     """A reward of a brand, by its id (6001)."""
     reward = RewardService(session).get_for_brand(principal.org_id, rewardId, brandId)
     return RewardEnvelope(status=Status(**status(FETCHED)), reward=reward_detail(reward))
@@ -92,7 +121,7 @@ def get_reward(principal: CatalogReader, session: DbSession, rewardId: str, bran
 
 @router.put("/v1/reward/{rewardId}/brand/{brandId}", responses=_errors(400, 401, 403, 404))
 def update_reward(
-    principal: CatalogWriter, session: DbSession, rewardId: str, brandId: RowIdPath, body: CapillaryRewardIn
+    principal: CatalogWriter, session: DbSession, rewardId: RewardIdPath, brandId: RowIdPath, body: CapillaryRewardIn
 ) -> RewardEnvelope:
     """Update a reward; fields left out keep their values; what its state locks is refused (6006)."""
     changes = body.model_dump(exclude_unset=True)
@@ -106,7 +135,7 @@ def user_rewards(
     *,
     principal: CatalogReader,
     session: DbSession,
-    brandName: str,
+    brandName: BrandNamePath,
     userId: str | None = None,
     language: str | None = None,
     group: str | None = None,
@@ -133,8 +162,8 @@ def user_reward_detail(
     *,
     principal: CatalogReader,
     session: DbSession,
-    rewardId: str,
-    brandName: str,
+    rewardId: RewardIdPath,
+    brandName: BrandNamePath,
     userId: str | None = None,
     language: str | None = None,
 ) -> RewardEnvelope:
@@ -144,17 +173,42 @@ def user_reward_detail(
     return RewardEnvelope(status=Status(**status(USER_FETCHED)), reward=user_reward(offer, language))
 
 
-@router.get("/v1.1/user/rewards/{rewardId}", responses=_errors(400, 401, 403, 404))
+@router.get(
+    "/v1.1/user/rewards/{rewardId}",
+    responses={
+        **_errors(401, 403, 404),
+        400: {
+            # DATA_SCOPE_NOT_SUPPORTED (310141) comes in the connected-orgs API's own shape.
+            "model": CapillaryError | ConnectedError,
+            "description": "Invalid request; DATA-SCOPE ALL answers in the connected-orgs error shape (310141)",
+        },
+    },
+)
 def connected_reward(
     principal: CatalogReader,
     session: DbSession,
-    rewardId: str,
+    rewardId: Annotated[
+        str,
+        Path(
+            description="The reward's integer id.",
+            json_schema_extra=js.exactly({"type": "string", "pattern": "^[0-9]{1,10}$"}),
+        ),
+    ],
     data_scope: Annotated[
-        str | None, Header(alias="DATA-SCOPE", description="SELF (default), OTHER; ALL is refused")
+        str | None,
+        Header(
+            alias="DATA-SCOPE",
+            description="SELF (default) or OTHER, any case; ALL is refused (400, 310141).",
+            json_schema_extra=js.enum(("SELF", "OTHER")),
+        ),
     ] = None,
     data_scope_org: Annotated[
         str | None,
-        Header(alias="DATA-SCOPE-ORG", description="With OTHER: comma-separated org ids of the connected tree"),
+        Header(
+            alias="DATA-SCOPE-ORG",
+            description="With OTHER: comma-separated org ids of the connected tree",
+            json_schema_extra=js.exactly({"type": "string", "pattern": "^[0-9a-fA-F-]+( *, *[0-9a-fA-F-]+)*$"}),
+        ),
     ] = None,
 ) -> RewardEnvelope:
     """A reward by id across connected orgs, honouring its orgLevelRestrictions."""

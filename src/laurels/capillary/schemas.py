@@ -4,18 +4,49 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict
 
 from laurels.capillary.envelope import Status
-from laurels.rewards.schemas import CatalogFieldsIn
+from laurels.kit import schema as js
+from laurels.kit.validation import INT32_MAX
+from laurels.rewards.catalog import TEXT_MAX
+from laurels.rewards.schemas import CatalogFieldsIn, documented
 
 
 class CapillaryRewardIn(CatalogFieldsIn):
     """Seed 003's request body. Numbers may be strings; unknown fields are ignored."""
 
-    name: Any = Field(default=None, description="Default-language name (languageSpecificInfo wins when both given).")
-    description: Any = Field(default=None, description="Default-language description.")
-    brandId: Any = Field(default=None, description="Brand id (required on create).")
+    name: Any = documented(
+        "Default-language name (languageSpecificInfo wins when both given).",
+        {"type": ["string", "null"], "maxLength": TEXT_MAX},
+    )
+    description: Any = documented("Default-language description.", {"type": ["string", "null"]})
+    brandId: Any = documented("Brand id (required on create; ignored on update).", js.digits(1, INT32_MAX))
+
+
+def _create_schema(schema: js.JsonSchema, model: type) -> None:
+    # RewardService.create_catalog: start and end under any of their names, and the
+    # languages (or a top-level name standing in for them).
+    js.required("type", "redemptionType", "brandId")(schema, model)
+    schema["allOf"] = [
+        {"anyOf": [{"required": [alias]} for alias in aliases]}
+        for aliases in (
+            ("startTime", "startDate", "startDateTime"),
+            ("endTime", "endDate", "endDateTime"),
+            ("languageSpecificInfo", "name"),
+        )
+    ]
+    properties = schema.get("properties", {})
+    for field in ("startTime", "startDate", "startDateTime", "endTime", "endDate", "endDateTime", "name"):
+        # Null counts as absent, and one of each group is required: a value given is not null.
+        if field in properties:
+            properties[field] = js.without_null(properties[field])
+
+
+class CapillaryRewardCreate(CapillaryRewardIn):
+    """Seed 003's create body: type, redemptionType, start, end, languageSpecificInfo (or name) and brandId."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_create_schema)
 
 
 class RewardEnvelope(BaseModel):

@@ -24,9 +24,10 @@ from laurels.codepools.schemas import (
 from laurels.codepools.service import CodePoolService, CodeUpload
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.kit.unit import UnitRoute
 from laurels.tenancy.auth import CatalogReader, CatalogWriter
 
-router = APIRouter(tags=["code pools"])
+router = APIRouter(tags=["code pools"], route_class=UnitRoute)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
 Cursor = Annotated[str | None, Query(description="nextCursor of the previous page")]

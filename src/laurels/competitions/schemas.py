@@ -1,20 +1,27 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from laurels.competitions.models import Competition
+from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
 from laurels.kit.types import WireDateTime
 
+_NAME = js.name(255)
+_DESCRIPTION: js.JsonSchema = {"type": ["string", "null"], "description": "Any text; null clears it."}
+
 
 class CompetitionCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
+    model_config = ConfigDict(json_schema_extra=js.required("name"))
 
-    competitionId: str | None = Field(
-        default=None, description="Id of your choosing; generated (comp_<uuid>) if absent."
-    )
-    name: str | None = None
-    description: str | None = None
+    competitionId: Annotated[
+        str | None,
+        WithJsonSchema(js.nullable(js.public_id("Id of your choosing; generated (comp_<uuid>) if absent."))),
+    ] = None
+    name: Annotated[str | None, WithJsonSchema(_NAME)] = None
+    description: Annotated[str | None, WithJsonSchema(_DESCRIPTION)] = None
     startsAt: WireDateTime | None = Field(default=None, description="ISO 8601; UTC when no offset is given.")
     endsAt: WireDateTime | None = Field(default=None, description="ISO 8601; must be after startsAt.")
 
@@ -22,10 +29,10 @@ class CompetitionCreate(BaseModel):
 class CompetitionUpdate(BaseModel):
     """Fields left out keep their values; null clears startsAt or endsAt."""
 
-    name: str | None = None
-    description: str | None = None
+    name: Annotated[str | None, WithJsonSchema(_NAME)] = None
+    description: Annotated[str | None, WithJsonSchema(_DESCRIPTION)] = None
     startsAt: WireDateTime | None = None
-    endsAt: WireDateTime | None = None
+    endsAt: WireDateTime | None = Field(default=None, description="Must be after startsAt.")
 
 
 class CompetitionOut(BaseModel):

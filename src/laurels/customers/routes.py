@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
-from laurels.customers.schemas import CustomerList, CustomerOut, CustomerUpsert
+from laurels.customers.schemas import USER_ID_MAX, CustomerList, CustomerOut, CustomerUpsert
 from laurels.customers.service import CustomerService
+from laurels.kit import schema as js
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.kit.unit import UnitRoute
 from laurels.tenancy.auth import require
 from laurels.tenancy.scopes import Scope
 from laurels.tenancy.service import Principal
 
-router = APIRouter(tags=["customers"])
+router = APIRouter(tags=["customers"], route_class=UnitRoute)
 
 CustomersReader = Annotated[Principal, Depends(require(Scope.CUSTOMERS_READ))]
 CustomersWriter = Annotated[Principal, Depends(require(Scope.CUSTOMERS_WRITE))]
+# customers.service checks a userId with kit.validation.text: one line, not blank.
+UserIdPath = Annotated[
+    str, Path(description="The customer's id in your systems.", json_schema_extra=js.exactly(js.name(USER_ID_MAX)))
+]
 
 
 @router.get("/customers", responses=error_responses(400, 401, 403))
@@ -25,7 +31,9 @@ def list_customers(
     principal: CustomersReader,
     session: DbSession,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")] = DEFAULT_PAGE_SIZE,
-    cursor: Annotated[str | None, Query(description="nextCursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(description="nextCursor of the previous page", json_schema_extra=js.exactly(js.CURSOR))
+    ] = None,
 ) -> Envelope[CustomerList]:
     """List the org's customers, oldest first."""
     customers, following = CustomerService(session).list(principal.org_id, cursor=cursor, limit=limit)
@@ -38,7 +46,7 @@ def list_customers(
     responses={201: {"model": Envelope[CustomerOut], "description": "Created"}, **error_responses(400, 401, 403)},
 )
 def upsert_customer(
-    principal: CustomersWriter, session: DbSession, userId: str, body: CustomerUpsert, response: Response
+    principal: CustomersWriter, session: DbSession, userId: UserIdPath, body: CustomerUpsert, response: Response
 ) -> Envelope[CustomerOut]:
     """Create (201) or update (200) the customer with this userId; fields left out keep their values.
 
@@ -50,13 +58,13 @@ def upsert_customer(
 
 
 @router.get("/customers/{userId}", responses=error_responses(401, 403, 404))
-def get_customer(principal: CustomersReader, session: DbSession, userId: str) -> Envelope[CustomerOut]:
+def get_customer(principal: CustomersReader, session: DbSession, userId: UserIdPath) -> Envelope[CustomerOut]:
     """Get a customer."""
     return ok(CustomerOut.of(CustomerService(session).get(principal.org_id, userId)))
 
 
 @router.delete("/customers/{userId}", responses=error_responses(401, 403, 404))
-def delete_customer(principal: CustomersWriter, session: DbSession, userId: str) -> Envelope[Message]:
+def delete_customer(principal: CustomersWriter, session: DbSession, userId: UserIdPath) -> Envelope[Message]:
     """Delete a customer."""
     CustomerService(session).delete(principal.org_id, userId)
     return ok(Message(message="Customer deleted successfully"))

@@ -8,10 +8,11 @@ from pydantic import BaseModel, Field, WithJsonSchema
 
 from laurels.customers.models import Customer
 from laurels.kit.clock import iso_ms
-from laurels.reference.countries import country_by_id
+from laurels.reference.countries import all_countries, country_by_id
 
 USER_ID_MAX = 128
 _INT: dict[str, Any] = {"type": "integer"}
+_COUNTRIES = all_countries()
 
 
 def _list_of(items: dict[str, Any], description: str) -> WithJsonSchema:
@@ -34,7 +35,8 @@ class CustomerUpsert(BaseModel):
     ] = None
     labels: Annotated[list[Any] | None, _list_of(_INT, "Label ids.")] = None
     cardSeries: Annotated[
-        list[Any] | None, _list_of({"type": "string", "maxLength": 64}, "Card series codes, matched exactly.")
+        list[Any] | None,
+        _list_of({"type": "string", "minLength": 1, "maxLength": 64}, "Card series codes, matched exactly."),
     ] = None
     segments: Annotated[
         list[Any] | None,
@@ -45,9 +47,13 @@ class CustomerUpsert(BaseModel):
         Any,
         WithJsonSchema(
             {
-                "type": ["integer", "string", "null"],
-                "description": "A countryId (see GET /v1/countries) or an ISO 3166-1 alpha-2 code; stored as the "
-                "countryId.",
+                "anyOf": [
+                    {"type": "integer", "minimum": 1, "maximum": len(_COUNTRIES)},
+                    {"type": "string", "enum": [c.code for c in _COUNTRIES]},
+                    {"type": "null"},
+                ],
+                "description": "A countryId (see GET /v1/countries) or an ISO 3166-1 alpha-2 code (any case); stored "
+                "as the countryId. null clears it.",
                 "examples": [7, "AM"],
             }
         ),

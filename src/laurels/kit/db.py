@@ -11,6 +11,7 @@ off so that these BEGINs are the only ones issued.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
-from laurels.config import normalize_url
+from laurels.config import DEFAULT_POOL_SIZE, normalize_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -94,25 +95,71 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+# One connection per worker thread, and as many worker threads as connections
+# (kit/unit.py sizes the threadpool from the pool): a request never waits for a
+# connection while holding another resource, such as SQLite's write lock.
+# Connections older than this are replaced at checkout, instead of pinging every
+# checkout: a server-side idle timeout or a failover does not leave a dead one in the pool.
+POOL_RECYCLE_SECONDS = 300
+
+
+def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=pool_size,
+            max_overflow=0,
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=POOL_RECYCLE_SECONDS)
+
+
+class WriterQueue:
+    """SQLite's one-writer rule kept inside this process, first come first served.
+
+    A ticket lock: writers take a number and go in order, so a burst of writers
+    is served like a queue instead of racing in SQLite's busy handler, whose
+    growing sleeps let an unlucky writer wait far longer than its turn.
+    ``changed`` is notified whenever the queue moves, so a test can watch it.
+    """
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self._next = 0
+        self._serving = 0
+
+    @property
+    def waiting(self) -> int:
+        """Writers queued behind the one holding the lock."""
+        return max(0, self._next - self._serving - 1)
+
+    def __enter__(self) -> None:
+        with self.changed:
+            ticket = self._next
+            self._next += 1
+            self.changed.notify_all()
+            self.changed.wait_for(lambda: self._serving == ticket)
+
+    def __exit__(self, *_exc: object) -> None:
+        with self.changed:
+            self._serving += 1
+            self.changed.notify_all()
 
 
 class Database:
     """One engine per process; sessions are opened per request, command or job."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = normalize_url(url)
-        self.engine = make_engine(self.url)
+        self.pool_size = pool_size
+        self.engine = make_engine(self.url, pool_size)
         self._write_engine = self.engine.execution_options(laurels_write=True)
+        # SQLite has one writer at a time: this process's writers queue here, in
+        # order, rather than in SQLite's busy handler with its growing sleeps.
+        self.write_lock: WriterQueue | None = WriterQueue() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -120,14 +167,23 @@ class Database:
 
     def session(self, *, write: bool) -> Session:
         bind = self._write_engine if write else self.engine
-        return Session(bind=bind, expire_on_commit=False, autoflush=False)
+        return Session(bind=bind, expire_on_commit=False, autoflush=False, info={"db": self, "write": write})
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A write session that commits if the block succeeds and rolls back otherwise."""
-        with self.session(write=True) as session:
+        with self.writer(), self.session(write=True) as session:
             yield session
             session.commit()
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        """Hold this process's turn to write (SQLite only; elsewhere nothing to wait for)."""
+        if self.write_lock is None:
+            yield
+            return
+        with self.write_lock:
+            yield
 
     def dispose(self) -> None:
         self.engine.dispose()

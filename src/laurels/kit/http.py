@@ -9,7 +9,7 @@ whatever goes wrong, the client sees its own API's error shape.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Path, Request
@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from laurels.kit.db import Database
 from laurels.kit.errors import CommonCode, LaurelsError
 from laurels.kit.guard import Refusal, RequestGuard
+from laurels.kit.schema import describe_requests
 from laurels.kit.validation import MAX_ROW_ID
 
 log = logging.getLogger("laurels")
@@ -55,32 +56,41 @@ def ok(data: T) -> Envelope[T]:
     return Envelope[T](data=data)
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` entries for the error statuses a route can answer."""
-    descriptions = {
-        400: "Invalid request",
-        401: "Missing or invalid API key",
-        403: "Key lacks the scope, or may not act for the org named",
-        404: "Not found (including another org's resource)",
-        409: "Conflict",
-    }
-    return {s: {"model": ErrorEnvelope, "description": descriptions.get(s, "Error")} for s in statuses}
+ERROR_DESCRIPTIONS = {
+    400: "Invalid request",
+    401: "Missing or invalid API key",
+    403: "Key lacks the scope, or may not act for the org named",
+    404: "Not found (including another org's resource)",
+    409: "Conflict",
+    413: "Request body larger than 16 MiB (BODY_TOO_LARGE)",
+    415: "A body sent with a Content-Type other than application/json (UNSUPPORTED_MEDIA_TYPE)",
+}
+
+
+def error_responses(*statuses: int, model: type[BaseModel] = ErrorEnvelope) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the error statuses a route can answer, in ``model``
+    (the error envelope of the route's API surface; the native one unless told)."""
+    return {s: {"model": model, "description": ERROR_DESCRIPTIONS.get(s, "Error")} for s in statuses}
 
 
 # ---- sessions -------------------------------------------------------------
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request, committed before the response is sent.
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session: created here, used and committed by the route's unit of work.
 
-    Services never commit: this is the boundary. Registered with
-    ``scope="function"`` so the commit runs before FastAPI writes the
-    response; a failed commit is then an error response, not a lie.
+    Creating a session does no I/O; its transaction begins at the route's first
+    statement and is committed (or rolled back) and closed in the same worker
+    thread, before the response is sent (kit/unit.py). Services never commit:
+    this is the boundary.
     """
     db: Database = request.app.state.db
-    with db.session(write=request.method not in READ_METHODS) as session:
+    session = db.session(write=request.method not in READ_METHODS)
+    try:
         yield session
-        session.commit()
+    finally:
+        # Already closed by the unit; a session no route used holds no connection.
+        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
@@ -153,26 +163,49 @@ def validation_error_detail(exc: RequestValidationError) -> ErrorDetail:
     return ErrorDetail(code=code, message=f"{field}: {first['msg']}", field=field or None)
 
 
+def _error_schema(responses: dict[str, Any]) -> dict[str, Any]:
+    """The error envelope this operation already documents (its surface's), else the native one."""
+    for status, response in responses.items():
+        if status.startswith("4"):
+            schema = response.get("content", {}).get("application/json", {}).get("schema")
+            if isinstance(schema, dict) and "$ref" in schema:
+                return schema
+    return {"$ref": "#/components/schemas/ErrorEnvelope"}
+
+
 def document_errors_as_served(app: FastAPI) -> None:
-    """Make OpenAPI say what the handlers below do: a payload error is a 400 in the
-    error envelope, never FastAPI's default 422 body."""
+    """Make OpenAPI say what the handlers below and the request guard do, on every route:
+
+    - a payload error is a 400 in the surface's error envelope, never FastAPI's default 422 body;
+    - the guard answers 400 on any route (bad characters in the path or query; in a body, also
+      NaN, invalid JSON, nesting too deep), and on a route taking a body 413 (over 16 MiB) and
+      415 (a body that is not JSON);
+    - request strings and keys exclude what the guard refuses, and parameters the service
+      requires are marked required (:func:`laurels.kit.schema.describe_requests`).
+    """
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = generate()
-        error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
-                responses = operation.get("responses", {})
-                if responses.pop("422", None) is not None:
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                error_ref = _error_schema(responses)
+                statuses = (400, 413, 415) if "requestBody" in operation else (400,)
+                for status in statuses:
                     responses.setdefault(
-                        "400",
-                        {"description": "Invalid request", "content": {"application/json": {"schema": error_ref}}},
+                        str(status),
+                        {
+                            "description": ERROR_DESCRIPTIONS[status],
+                            "content": {"application/json": {"schema": dict(error_ref)}},
+                        },
                     )
         for name in ("HTTPValidationError", "ValidationError"):
             schema.get("components", {}).get("schemas", {}).pop(name, None)
+        describe_requests(schema)
         app.openapi_schema = schema
         return schema
 

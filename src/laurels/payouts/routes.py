@@ -5,11 +5,15 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
+from laurels.kit import schema as js
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.kit.unit import UnitRoute
 from laurels.payouts.schemas import (
+    COUNTRIES,
+    CURRENCIES,
     DraftCreate,
     DraftCreated,
     DraftOut,
@@ -34,10 +38,22 @@ from laurels.tenancy.auth import GroupsReader, GroupsWriter
 
 # Reward groups and payout schemes are read and changed under these two scopes.
 
-router = APIRouter()
+router = APIRouter(route_class=UnitRoute)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
-Cursor = Annotated[str | None, Query(description="nextCursor of the previous page")]
+Cursor = Annotated[
+    str | None, Query(description="nextCursor of the previous page", json_schema_extra=js.exactly(js.CURSOR))
+]
+_GUID: js.JsonSchema = {"type": "string", "format": "uuid"}
+RewardGroupIdPath = Annotated[str, Path(description="GUID.", json_schema_extra=js.exactly(_GUID))]
+SchemeIdPath = Annotated[str, Path(description="GUID.", json_schema_extra=js.exactly(_GUID))]
+DraftIdPath = Annotated[
+    str,
+    Path(
+        description="The draft's draftId (a GUID) or its version (1, 2, 3 ...).",
+        json_schema_extra=js.exactly({"anyOf": [_GUID, {"type": "string", "pattern": "^[0-9]{1,9}$"}]}),
+    ),
+]
 
 
 def _group(view: GroupView) -> RewardGroupOut:
@@ -72,21 +88,25 @@ def create_reward_group(
 
 
 @router.get("/reward-groups/{rewardGroupId}", tags=GROUPS, responses=error_responses(401, 403, 404))
-def get_reward_group(principal: GroupsReader, session: DbSession, rewardGroupId: str) -> Envelope[RewardGroupOut]:
+def get_reward_group(
+    principal: GroupsReader, session: DbSession, rewardGroupId: RewardGroupIdPath
+) -> Envelope[RewardGroupOut]:
     """Get a reward group."""
     return ok(_group(RewardGroupService(session).get(principal.org_id, rewardGroupId)))
 
 
 @router.put("/reward-groups/{rewardGroupId}", tags=GROUPS, responses=error_responses(400, 401, 403, 404, 409))
 def update_reward_group(
-    principal: GroupsWriter, session: DbSession, rewardGroupId: str, body: RewardGroupUpdate
+    principal: GroupsWriter, session: DbSession, rewardGroupId: RewardGroupIdPath, body: RewardGroupUpdate
 ) -> Envelope[RewardGroupOut]:
     """Update a reward group: rename it, or replace its rewards (switch one off with enabled: false)."""
     return ok(_group(RewardGroupService(session).update(principal.org_id, rewardGroupId, body)))
 
 
 @router.delete("/reward-groups/{rewardGroupId}", tags=GROUPS, responses=error_responses(400, 401, 403, 404))
-def delete_reward_group(principal: GroupsWriter, session: DbSession, rewardGroupId: str) -> Envelope[Message]:
+def delete_reward_group(
+    principal: GroupsWriter, session: DbSession, rewardGroupId: RewardGroupIdPath
+) -> Envelope[Message]:
     """Delete a reward group; refused with 400 REWARD_GROUP_IN_USE while a published draft references it."""
     RewardGroupService(session).delete(principal.org_id, rewardGroupId)
     return ok(Message(message="Reward group deleted successfully"))
@@ -116,21 +136,25 @@ def create_payout_scheme(
 
 
 @router.get("/payout-schemes/{payoutSchemeId}", tags=SCHEMES, responses=error_responses(401, 403, 404))
-def get_payout_scheme(principal: GroupsReader, session: DbSession, payoutSchemeId: str) -> Envelope[PayoutSchemeOut]:
+def get_payout_scheme(
+    principal: GroupsReader, session: DbSession, payoutSchemeId: SchemeIdPath
+) -> Envelope[PayoutSchemeOut]:
     """Get a payout scheme with its active draft id and every draft."""
     return ok(_scheme(PayoutSchemeService(session).get(principal.org_id, payoutSchemeId)))
 
 
 @router.put("/payout-schemes/{payoutSchemeId}", tags=SCHEMES, responses=error_responses(400, 401, 403, 404))
 def update_payout_scheme(
-    principal: GroupsWriter, session: DbSession, payoutSchemeId: str, body: PayoutSchemeUpdate
+    principal: GroupsWriter, session: DbSession, payoutSchemeId: SchemeIdPath, body: PayoutSchemeUpdate
 ) -> Envelope[PayoutSchemeOut]:
     """Rename a payout scheme or change its description."""
     return ok(_scheme(PayoutSchemeService(session).update(principal.org_id, payoutSchemeId, body)))
 
 
 @router.delete("/payout-schemes/{payoutSchemeId}", tags=SCHEMES, responses=error_responses(401, 403, 404))
-def delete_payout_scheme(principal: GroupsWriter, session: DbSession, payoutSchemeId: str) -> Envelope[Message]:
+def delete_payout_scheme(
+    principal: GroupsWriter, session: DbSession, payoutSchemeId: SchemeIdPath
+) -> Envelope[Message]:
     """Delete a payout scheme and all its drafts (its groups are no longer in use by it)."""
     PayoutSchemeService(session).delete(principal.org_id, payoutSchemeId)
     return ok(Message(message="Payout scheme deleted successfully"))
@@ -143,7 +167,7 @@ def delete_payout_scheme(principal: GroupsWriter, session: DbSession, payoutSche
     responses=error_responses(400, 401, 403, 404),
 )
 def create_draft(
-    principal: GroupsWriter, session: DbSession, payoutSchemeId: str, body: DraftCreate
+    principal: GroupsWriter, session: DbSession, payoutSchemeId: SchemeIdPath, body: DraftCreate
 ) -> Envelope[DraftCreated]:
     """Create an unpublished draft with collection rules (or a copy of another draft's)."""
     draft = PayoutSchemeService(session).create_draft(principal.org_id, payoutSchemeId, body)
@@ -151,7 +175,9 @@ def create_draft(
 
 
 @router.get("/payout-schemes/{payoutSchemeId}/drafts/{draftId}", tags=SCHEMES, responses=error_responses(401, 403, 404))
-def get_draft(principal: GroupsReader, session: DbSession, payoutSchemeId: str, draftId: str) -> Envelope[DraftOut]:
+def get_draft(
+    principal: GroupsReader, session: DbSession, payoutSchemeId: SchemeIdPath, draftId: DraftIdPath
+) -> Envelope[DraftOut]:
     """Get a draft, by draftId or version."""
     return ok(DraftOut.of(PayoutSchemeService(session).get_draft(principal.org_id, payoutSchemeId, draftId)))
 
@@ -162,7 +188,7 @@ def get_draft(principal: GroupsReader, session: DbSession, payoutSchemeId: str, 
     responses=error_responses(400, 401, 403, 404, 409),
 )
 def update_draft(
-    principal: GroupsWriter, session: DbSession, payoutSchemeId: str, draftId: str, body: DraftUpdate
+    principal: GroupsWriter, session: DbSession, payoutSchemeId: SchemeIdPath, draftId: DraftIdPath, body: DraftUpdate
 ) -> Envelope[DraftOut]:
     """Replace an unpublished draft's rules; a published or superseded draft answers 409 DRAFT_NOT_EDITABLE."""
     draft = PayoutSchemeService(session).update_draft(principal.org_id, payoutSchemeId, draftId, body)
@@ -174,7 +200,9 @@ def update_draft(
     tags=SCHEMES,
     responses=error_responses(401, 403, 404, 409),
 )
-def delete_draft(principal: GroupsWriter, session: DbSession, payoutSchemeId: str, draftId: str) -> Envelope[Message]:
+def delete_draft(
+    principal: GroupsWriter, session: DbSession, payoutSchemeId: SchemeIdPath, draftId: DraftIdPath
+) -> Envelope[Message]:
     """Delete an unpublished draft; published ones are kept (409 DRAFT_NOT_EDITABLE)."""
     PayoutSchemeService(session).delete_draft(principal.org_id, payoutSchemeId, draftId)
     return ok(Message(message="Draft deleted successfully"))
@@ -188,8 +216,8 @@ def delete_draft(principal: GroupsWriter, session: DbSession, payoutSchemeId: st
 def publish_draft(
     principal: GroupsWriter,
     session: DbSession,
-    payoutSchemeId: str,
-    draftId: str,
+    payoutSchemeId: SchemeIdPath,
+    draftId: DraftIdPath,
     body: PublishDraft | None = None,
 ) -> Envelope[PayoutSchemeOut]:
     """Publish a draft: it becomes the scheme's one active draft, and the active one before it is kept
@@ -203,10 +231,31 @@ def get_options(
     *,
     principal: GroupsReader,
     session: DbSession,
-    payoutSchemeId: str,
-    value: Annotated[str | None, Query(description="The payout's value, e.g. 25 or 25.50.")] = None,
-    currency: Annotated[str | None, Query(description="ISO 4217 code, e.g. EUR.")] = None,
-    country: Annotated[str | None, Query(description="The recipient's country, ISO 3166-1 alpha-2.")] = None,
+    payoutSchemeId: SchemeIdPath,
+    # Required, but checked by the service (payouts.rules.parse_query), so that one refusal lists every missing one.
+    value: Annotated[
+        str | None,
+        Query(
+            description="The payout's value, zero or more in plain decimal notation, e.g. 25 or 25.50.",
+            json_schema_extra=js.exactly(
+                {"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$", **js.REQUIRED_PARAMETER}
+            ),
+        ),
+    ] = None,
+    currency: Annotated[
+        str | None,
+        Query(
+            description="ISO 4217 code, e.g. EUR (any case).",
+            json_schema_extra=js.exactly({"type": "string", "enum": CURRENCIES, **js.REQUIRED_PARAMETER}),
+        ),
+    ] = None,
+    country: Annotated[
+        str | None,
+        Query(
+            description="The recipient's country, ISO 3166-1 alpha-2 (any case).",
+            json_schema_extra=js.exactly({"type": "string", "enum": COUNTRIES, **js.REQUIRED_PARAMETER}),
+        ),
+    ] = None,
 ) -> Envelope[OptionsOut]:
     """The rewards a recipient may choose from: the active draft's first matching rule (lowest priority,
     then list order) and the enabled, LIVE rewards of its groups, in order. Nothing offered: an empty list

@@ -10,81 +10,111 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
+import pycountry
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
 from laurels.payouts.models import PayoutDraft, PayoutScheme, RewardGroup, RewardGroupItem
-from laurels.payouts.rules import MAX_GROUP_REWARDS, MAX_RULE_GROUPS, MAX_RULES
+from laurels.payouts.rules import MAX_GROUP_REWARDS, MAX_RULE_GROUPS, MAX_RULES, PRIORITY_MAX, PRIORITY_MIN
+from laurels.reference.countries import all_countries
 from laurels.rewards.models import Reward
 
-NAME_DOC = "1 to 255 characters."
+NAME_DOC = "1 to 255 characters on one line."
+# payouts.service checks descriptions with kit.validation.text, at most this long.
+DESCRIPTION_MAX = 4000
+_NAME = WithJsonSchema(js.name(255, NAME_DOC + " Unique in the org regardless of case."))
+_SCHEME_NAME = WithJsonSchema(js.name(255, NAME_DOC))
+_DESCRIPTION = WithJsonSchema(js.prose(DESCRIPTION_MAX, "At most 4000 characters; null clears it."))
+# What payouts.rules.currency_code and country_code take (either case; upper case here).
+CURRENCIES = sorted(c.alpha_3 for c in pycountry.currencies)
+COUNTRIES = [c.code for c in all_countries()]
 
-_ITEMS = WithJsonSchema(
-    {
-        "type": "array",
-        "maxItems": MAX_GROUP_REWARDS,
-        "description": "The group's rewards, in order; each reward at most once. An item is switched off "
-        "(kept, not offered) with enabled: false.",
-        "items": {
-            "type": "object",
-            "required": ["rewardId", "enabled"],
-            "properties": {
-                "rewardId": {
-                    "type": ["string", "integer"],
-                    "description": "A reward of the org's catalog: its rewardId or integer id.",
-                },
-                "enabled": {"type": "boolean"},
-            },
-        },
-    }
-)
 
-_RULES = WithJsonSchema(
-    {
-        "type": "array",
-        "maxItems": MAX_RULES,
-        "description": "Collection rules. The rule with the lowest priority that matches decides "
-        "(equal priorities: the earlier in this list).",
-        "items": {
-            "type": "object",
-            "required": ["priority", "currency", "rewardGroupIds"],
-            "properties": {
-                "priority": {"type": "integer", "description": "Lower is tried first."},
-                "currency": {"type": "string", "description": "ISO 4217 code, e.g. EUR."},
-                "countries": {
-                    "type": ["array", "null"],
-                    "items": {"type": "string"},
-                    "description": "ISO 3166-1 alpha-2 codes; empty or absent: every country.",
-                },
-                "minimumValue": {"type": ["number", "null"], "description": "Inclusive; null: no lower bound."},
-                "maximumValue": {"type": ["number", "null"], "description": "Inclusive; null: no upper bound."},
-                "rewardGroupIds": {
-                    "type": "array",
-                    "minItems": 1,
-                    "maxItems": MAX_RULE_GROUPS,
-                    "items": {"type": "string", "format": "uuid"},
+def _items(*, nullable: bool) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "type": ["array", "null"] if nullable else "array",
+            "maxItems": MAX_GROUP_REWARDS,
+            "description": "The group's rewards, in order; each reward at most once. An item is switched off "
+            "(kept, not offered) with enabled: false.",
+            "items": {
+                "type": "object",
+                "required": ["rewardId", "enabled"],
+                # payouts.rules refuses keys it does not know: a misspelt one would silently change the group.
+                "additionalProperties": False,
+                "properties": {
+                    "rewardId": {
+                        "anyOf": [{"type": "string", "pattern": js.NON_BLANK}, {"type": "integer"}],
+                        "description": "A reward of the org's catalog: its rewardId or integer id.",
+                    },
+                    "enabled": {"type": "boolean"},
                 },
             },
-        },
-    }
-)
+        }
+    )
+
+
+def _rules(*, nullable: bool) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "type": ["array", "null"] if nullable else "array",
+            "maxItems": MAX_RULES,
+            "description": "Collection rules. The rule with the lowest priority that matches decides "
+            "(equal priorities: the earlier in this list).",
+            "items": {
+                "type": "object",
+                "required": ["priority", "currency", "rewardGroupIds"],
+                "additionalProperties": False,
+                "properties": {
+                    "priority": js.integer(PRIORITY_MIN, PRIORITY_MAX, "Lower is tried first."),
+                    "currency": {"type": "string", "enum": CURRENCIES, "description": "ISO 4217 code, e.g. EUR."},
+                    "countries": {
+                        "type": ["array", "null"],
+                        "maxItems": 1000,
+                        "uniqueItems": True,
+                        "items": {"type": "string", "enum": COUNTRIES},
+                        "description": "ISO 3166-1 alpha-2 codes, each at most once; empty or absent: every country.",
+                    },
+                    "minimumValue": {
+                        "type": ["number", "null"],
+                        "minimum": 0,
+                        "description": "Inclusive; null: no lower bound. At most maximumValue.",
+                    },
+                    "maximumValue": {
+                        "type": ["number", "null"],
+                        "minimum": 0,
+                        "description": "Inclusive; null: no upper bound.",
+                    },
+                    "rewardGroupIds": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": MAX_RULE_GROUPS,
+                        "uniqueItems": True,
+                        "items": {"type": "string", "format": "uuid"},
+                        "description": "Reward groups of the org, each at most once.",
+                    },
+                },
+            },
+        }
+    )
 
 
 # ---- reward groups ------------------------------------------------------------
 
 
 class RewardGroupCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"required": ["name", "rewards"]})
+    model_config = ConfigDict(json_schema_extra=js.required("name", "rewards"))
 
-    name: str | None = Field(default=None, description=NAME_DOC + " Unique in the org regardless of case.")
-    rewards: Annotated[Any, _ITEMS] = None
+    name: Annotated[str | None, _NAME] = None
+    rewards: Annotated[Any, _items(nullable=False)] = None
 
 
 class RewardGroupUpdate(BaseModel):
     """Fields left out keep their values; ``rewards`` replaces the whole list."""
 
-    name: str | None = Field(default=None, description=NAME_DOC + " Unique in the org regardless of case.")
-    rewards: Annotated[Any, _ITEMS] = None
+    name: Annotated[str | None, _NAME] = None
+    rewards: Annotated[Any, _items(nullable=False)] = None
 
 
 class RewardItemOut(BaseModel):
@@ -125,21 +155,21 @@ class RewardGroupList(BaseModel):
 
 
 class PayoutSchemeCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
+    model_config = ConfigDict(json_schema_extra=js.required("name"))
 
-    name: str | None = Field(default=None, description=NAME_DOC)
-    description: str | None = None
+    name: Annotated[str | None, _SCHEME_NAME] = None
+    description: Annotated[str | None, _DESCRIPTION] = None
 
 
 class PayoutSchemeUpdate(BaseModel):
     """Fields left out keep their values; a null description clears it."""
 
-    name: str | None = Field(default=None, description=NAME_DOC)
-    description: str | None = None
+    name: Annotated[str | None, _SCHEME_NAME] = None
+    description: Annotated[str | None, _DESCRIPTION] = None
 
 
 class DraftCreate(BaseModel):
-    rules: Annotated[Any, _RULES] = None
+    rules: Annotated[Any, _rules(nullable=True)] = None
     fromDraftId: str | None = Field(
         default=None,
         description="Start from a copy of this draft's rules (any status; draftId or version); "
@@ -150,7 +180,7 @@ class DraftCreate(BaseModel):
 class DraftUpdate(BaseModel):
     """Replaces the draft's rules; only while the draft is unpublished."""
 
-    rules: Annotated[Any, _RULES] = None
+    rules: Annotated[Any, _rules(nullable=False)] = None
 
 
 class PublishDraft(BaseModel):

@@ -1,19 +1,31 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
 
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
 from laurels.kit.types import NonNegativeInt32
 from laurels.products.models import Product
 
+# products.service checks the SKU with kit.validation.text, at most this long.
+SKU_MAX = 64
+
+
+_ID = js.public_id("Id of your choosing; generated (prod_<uuid>) if absent.")
+_SKU = js.name(SKU_MAX, "Stock keeping unit, unique in the org.")
+_NAME = js.name(255)
+_DESCRIPTION: js.JsonSchema = {"type": ["string", "null"], "description": "Any text; null clears it."}
+
 
 class ProductCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"required": ["sku", "name"]})
+    model_config = ConfigDict(json_schema_extra=js.required("sku", "name"))
 
-    productId: str | None = Field(default=None, description="Id of your choosing; generated (prod_<uuid>) if absent.")
-    sku: str | None = Field(default=None, description="Stock keeping unit, unique in the org.")
-    name: str | None = None
-    description: str | None = None
+    productId: Annotated[str | None, WithJsonSchema(js.nullable(_ID))] = None
+    sku: Annotated[str | None, WithJsonSchema(_SKU)] = None
+    name: Annotated[str | None, WithJsonSchema(_NAME)] = None
+    description: Annotated[str | None, WithJsonSchema(_DESCRIPTION)] = None
     stock: NonNegativeInt32 | None = Field(
         default=None, description="Units on hand; null when the product is not stock-tracked."
     )
@@ -22,10 +34,10 @@ class ProductCreate(BaseModel):
 class ProductUpdate(BaseModel):
     """Fields left out keep their values."""
 
-    sku: str | None = None
-    name: str | None = None
-    description: str | None = None
-    stock: NonNegativeInt32 | None = None
+    sku: Annotated[str | None, WithJsonSchema(_SKU)] = None
+    name: Annotated[str | None, WithJsonSchema(_NAME)] = None
+    description: Annotated[str | None, WithJsonSchema(_DESCRIPTION)] = None
+    stock: NonNegativeInt32 | None = Field(default=None, description="Units on hand; null: not stock-tracked.")
 
 
 class ProductOut(BaseModel):

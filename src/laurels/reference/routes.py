@@ -13,12 +13,14 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field, create_model
 
+from laurels.kit import schema as js
 from laurels.kit.errors import NotFound
 from laurels.kit.http import DbSession, Envelope, Message, RowIdPath, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.kit.unit import UnitRoute
 from laurels.reference.countries import all_countries, country_by_ref
 from laurels.reference.loyalty import (
     PARTITIONS,
@@ -42,10 +44,20 @@ from laurels.reference.service import (
 )
 from laurels.tenancy.auth import CatalogReader, CatalogWriter
 
-router = APIRouter(tags=["reference data"])
+router = APIRouter(tags=["reference data"], route_class=UnitRoute)
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
-Cursor = Annotated[str | None, Query(description="nextCursor of the previous page")]
+Cursor = Annotated[
+    str | None, Query(description="nextCursor of the previous page", json_schema_extra=js.exactly(js.CURSOR))
+]
+# countries.country_by_ref: a countryId (digits) or an ISO 3166-1 alpha-2 code, any case.
+CountryRefPath = Annotated[
+    str,
+    Path(
+        description="A countryId (e.g. 7) or an ISO 3166-1 alpha-2 code (e.g. AM, any case).",
+        json_schema_extra=js.exactly({"type": "string", "pattern": "^([0-9]{1,3}|[A-Za-z]{2})$"}),
+    ),
+]
 
 T = TypeVar("T")
 
@@ -189,10 +201,15 @@ def add_crud_routes(router: APIRouter, service_type: type[ReferenceService[Any]]
     )
     router.add_api_route(
         one,
-        _endpoint(delete_row, name=f"delete_{_snake(entity)}", doc=f"Delete a {entity}.", params=rename),
+        _endpoint(
+            delete_row,
+            name=f"delete_{_snake(entity)}",
+            doc=f"Delete a {entity}; refused with 409 {kind.code}_IN_USE while a reward names it.",
+            params=rename,
+        ),
         methods=["DELETE"],
         response_model=Envelope[Message],
-        responses=error_responses(400, 401, 403, 404),
+        responses=error_responses(400, 401, 403, 404, 409),
     )
 
 
@@ -259,10 +276,15 @@ def add_child_routes(
         )
     router.add_api_route(
         one,
-        _endpoint(delete_child, name=f"delete_{_snake(entity)}", doc=f"Delete a {entity} {of_parent}.", params=rename),
+        _endpoint(
+            delete_child,
+            name=f"delete_{_snake(entity)}",
+            doc=f"Delete a {entity} {of_parent}; refused with 409 {kind.code}_IN_USE while a reward names it.",
+            params=rename,
+        ),
         methods=["DELETE"],
         response_model=Envelope[Message],
-        responses=error_responses(400, 401, 403, 404),
+        responses=error_responses(400, 401, 403, 404, 409),
     )
 
 
@@ -277,7 +299,7 @@ def list_countries(principal: CatalogReader) -> Envelope[CountryList]:
 
 
 @router.get("/countries/{countryIdOrCode}", responses=error_responses(401, 403, 404))
-def get_country(principal: CatalogReader, countryIdOrCode: str) -> Envelope[CountryOut]:
+def get_country(principal: CatalogReader, countryIdOrCode: CountryRefPath) -> Envelope[CountryOut]:
     """Get a country by its countryId (e.g. 7) or its ISO alpha-2 code (e.g. AM, any case)."""
     country = country_by_ref(countryIdOrCode)
     if country is None:

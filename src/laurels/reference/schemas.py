@@ -11,6 +11,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
 from laurels.kit.validation import INT32_MAX
 from laurels.reference.countries import Country
@@ -23,118 +24,132 @@ from laurels.reference.models import (
     Tier,
 )
 
-NAME_DOC = "1 to 255 characters; unique in the org regardless of case."
+NAME_DOC = "1 to 255 characters on one line; unique in the org regardless of case."
 CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 CUSTOM_FIELD_SCOPES = ("reward", "issuance")
+# reference.service checks descriptions with kit.validation.text, at most this long.
+DESCRIPTION_MAX = 4000
+
+_DESCRIPTION = js.prose(DESCRIPTION_MAX, "At most 4000 characters; null clears it.")
+_CODE: js.JsonSchema = {
+    "type": "string",
+    "pattern": CODE_PATTERN,
+    "description": "What rewards and customers name the series by, e.g. 26NOV2024TRYLEN17: 1 to 64 letters, "
+    "digits, _ - or . ; unique in the org regardless of case, and matched exactly.",
+}
+_SCOPE: js.JsonSchema = {
+    "type": "string",
+    "enum": list(CUSTOM_FIELD_SCOPES),
+    "description": "reward: a field rewards carry; issuance: a field issuances carry.",
+}
+_RANK: js.JsonSchema = js.integer(
+    1, INT32_MAX, "Position in the program's ladder, 1 = lowest; default: one above the program's highest."
+)
+
+
+def _name(description: str = NAME_DOC) -> WithJsonSchema:
+    return WithJsonSchema(js.name(NAME_MAX, description))
+
+
+Description = Annotated[str | None, WithJsonSchema(_DESCRIPTION)]
 
 
 # ---- bodies ---------------------------------------------------------------
 
 
 class NamedCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
+    model_config = ConfigDict(json_schema_extra=js.required("name"))
 
-    name: str | None = Field(default=None, description=NAME_DOC)
-    description: str | None = None
+    name: Annotated[str | None, _name()] = None
+    description: Description = None
 
 
 class NamedUpdate(BaseModel):
     """Fields left out keep their values; a null description clears it."""
 
-    name: str | None = Field(default=None, description=NAME_DOC)
-    description: str | None = None
+    name: Annotated[str | None, _name()] = None
+    description: Description = None
 
 
 class CardSeriesCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"required": ["code", "name"]})
+    model_config = ConfigDict(json_schema_extra=js.required("code", "name"))
 
-    code: str | None = Field(
-        default=None,
-        description="What rewards and customers name the series by, e.g. 26NOV2024TRYLEN17: 1 to 64 letters, "
-        "digits, _ - or . ; unique in the org regardless of case, and matched exactly.",
-        json_schema_extra={"pattern": CODE_PATTERN},
-    )
-    name: str | None = Field(default=None, description="1 to 255 characters.")
-    description: str | None = None
+    code: Annotated[str | None, WithJsonSchema(_CODE)] = None
+    name: Annotated[str | None, _name("1 to 255 characters on one line.")] = None
+    description: Description = None
 
 
 class CardSeriesUpdate(BaseModel):
     """Fields left out keep their values; a null description clears it."""
 
-    code: str | None = Field(default=None, json_schema_extra={"pattern": CODE_PATTERN})
-    name: str | None = None
-    description: str | None = None
+    code: Annotated[str | None, WithJsonSchema(_CODE)] = None
+    name: Annotated[str | None, _name("1 to 255 characters on one line.")] = None
+    description: Description = None
 
 
-_SCOPE_DOC = "reward: a field rewards carry; issuance: a field issuances carry."
+_FIELD_NAME_DOC = "The key rewards use, e.g. CF1; 1 to 255 characters, unique within the scope regardless of case."
 
 
 class CustomFieldCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"required": ["name", "scope"]})
+    model_config = ConfigDict(json_schema_extra=js.required("name", "scope"))
 
-    name: str | None = Field(
-        default=None,
-        description="The key rewards use, e.g. CF1; 1 to 255 characters, unique within the scope regardless of case.",
-    )
-    scope: str | None = Field(
-        default=None, description=_SCOPE_DOC, json_schema_extra={"enum": list(CUSTOM_FIELD_SCOPES)}
-    )
+    name: Annotated[str | None, _name(_FIELD_NAME_DOC)] = None
+    scope: Annotated[str | None, WithJsonSchema(_SCOPE)] = None
     mandatory: bool = Field(
         default=False, strict=True, description="Whether every reward (or issuance) must carry the field."
     )
-    description: str | None = None
+    description: Description = None
 
 
 class CustomFieldUpdate(BaseModel):
     """Fields left out keep their values; a null description clears it."""
 
-    name: str | None = None
-    scope: str | None = Field(
-        default=None, description=_SCOPE_DOC, json_schema_extra={"enum": list(CUSTOM_FIELD_SCOPES)}
-    )
-    mandatory: bool | None = Field(default=None, strict=True)
-    description: str | None = None
+    name: Annotated[str | None, _name(_FIELD_NAME_DOC)] = None
+    scope: Annotated[str | None, WithJsonSchema(_SCOPE)] = None
+    mandatory: Annotated[
+        bool | None, WithJsonSchema({"type": "boolean", "description": "Whether every reward must carry the field."})
+    ] = Field(default=None, strict=True)
+    description: Description = None
 
 
-_RANK: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": INT32_MAX}
+_CHILD_NAME = "1 to 255 characters on one line; unique in its parent regardless of case."
 
 
 class TierCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
+    model_config = ConfigDict(json_schema_extra=js.required("name"))
 
-    name: str | None = Field(default=None, description="1 to 255 characters; unique in the program regardless of case.")
-    rank: int | None = Field(
-        default=None,
-        strict=True,
-        description="Position in the program's ladder, 1 = lowest; default: one above the program's highest.",
-        json_schema_extra={"minimum": 1, "maximum": INT32_MAX},
+    name: Annotated[str | None, _name("1 to 255 characters on one line; unique in the program regardless of case.")] = (
+        None
     )
+    rank: Annotated[int | None, WithJsonSchema(js.nullable(_RANK))] = Field(default=None, strict=True)
 
 
 class TierUpdate(BaseModel):
     """Fields left out keep their values."""
 
-    name: str | None = None
-    rank: int | None = Field(default=None, strict=True, json_schema_extra={"minimum": 1, "maximum": INT32_MAX})
+    name: Annotated[str | None, _name("1 to 255 characters on one line; unique in the program regardless of case.")] = (
+        None
+    )
+    rank: Annotated[int | None, WithJsonSchema(_RANK)] = Field(default=None, strict=True)
 
 
 class ChildCreate(BaseModel):
     """A partner program or a partition."""
 
-    model_config = ConfigDict(json_schema_extra={"required": ["name"]})
+    model_config = ConfigDict(json_schema_extra=js.required("name"))
 
-    name: str | None = Field(default=None, description="1 to 255 characters; unique in its parent regardless of case.")
+    name: Annotated[str | None, _name(_CHILD_NAME)] = None
 
 
 def _items(description: str, **properties: dict[str, Any]) -> WithJsonSchema:
     return WithJsonSchema(
         {
-            "type": "array",
-            "description": description,
+            "type": ["array", "null"],
+            "description": description + " Names unique in it regardless of case.",
             "items": {
                 "type": "object",
                 "required": ["name"],
-                "properties": {"name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX}, **properties},
+                "properties": {"name": js.name(NAME_MAX), **properties},
             },
         }
     )
@@ -144,7 +159,10 @@ def _items(description: str, **properties: dict[str, Any]) -> WithJsonSchema:
 class LoyaltyProgramCreate(NamedCreate):
     tiers: Annotated[
         list[Any] | None,
-        _items("The program's tiers; a tier without rank ranks one above those before it.", rank=_RANK),
+        _items(
+            "The program's tiers; a tier without rank ranks one above those before it.",
+            rank=js.nullable(js.integer(1, INT32_MAX)),
+        ),
     ] = None
     partnerPrograms: Annotated[list[Any] | None, _items("The program's partner programs.")] = None
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from laurels.kit.http import DbSession, Envelope, error_responses, ok
+from laurels.kit.unit import UnitRoute
 from laurels.kit.validation import require_fields
 from laurels.tenancy.auth import CatalogReader, CatalogWriter
 from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.schemas import BrandCreate, BrandList, BrandOut
 from laurels.tenancy.service import TenancyService
 
-router = APIRouter(tags=["brands"])
+router = APIRouter(tags=["brands"], route_class=UnitRoute)
 
 
 @router.get("/brands", responses=error_responses(401, 403))

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from laurels.kit.validation import fold
+from laurels.tenancy import keycache
 from laurels.tenancy.models import ApiKey, Brand, Org
 from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.scopes import ALL_SCOPES
@@ -119,6 +120,8 @@ class TenancyService:
             raise NotFound(f"API key {key_id} not found", code="API_KEY_NOT_FOUND", field="key")
         if key.revoked_at is None:
             key.revoked_at = utcnow()
+        # This worker stops accepting it at once; others within the cache's TTL (tenancy/keycache.py).
+        keycache.keys.forget_key(key.id)
         return key
 
     def authenticate(self, key_id: str, secret: str, requested_org: str | None) -> Principal:
