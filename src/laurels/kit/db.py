@@ -157,6 +157,14 @@ class Database:
         self.pool_size = pool_size
         self.engine = make_engine(self.url, pool_size)
         self._write_engine = self.engine.execution_options(laurels_write=True)
+        # PostgreSQL reads run in autocommit: a GET by id is then one statement on the
+        # wire instead of BEGIN, SELECT, COMMIT. Each statement still sees every write
+        # committed before it; no read path writes. SQLite's BEGIN costs no round trip.
+        self._read_engine = (
+            self.engine
+            if self.engine.dialect.name == "sqlite"
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         # SQLite has one writer at a time: this process's writers queue here, in
         # order, rather than in SQLite's busy handler with its growing sleeps.
         self.write_lock: WriterQueue | None = WriterQueue() if self.is_sqlite else None
@@ -166,7 +174,7 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     def session(self, *, write: bool) -> Session:
-        bind = self._write_engine if write else self.engine
+        bind = self._write_engine if write else self._read_engine
         return Session(bind=bind, expire_on_commit=False, autoflush=False, info={"db": self, "write": write})
 
     @contextmanager

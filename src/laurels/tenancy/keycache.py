@@ -72,8 +72,10 @@ class KeyCache:
 
 
 def _ttl_from_env() -> float:
-    raw = os.environ.get("LAURELS_KEY_CACHE_TTL")
-    return DEFAULT_TTL_SECONDS if raw is None else max(0.0, float(raw))
+    try:
+        return max(0.0, float(os.environ["LAURELS_KEY_CACHE_TTL"]))
+    except (KeyError, ValueError):
+        return DEFAULT_TTL_SECONDS
 
 
 # One per process: every request of this worker shares it.
