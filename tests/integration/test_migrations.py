@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -78,24 +77,6 @@ def _schema_diff(db: Database) -> list[object]:
         return list(compare_metadata(context, Base.metadata))
 
 
-def _downgrade(db: Database, revision: str) -> str | None:
-    """What :func:`migrate.upgrade` does, the other way (the application never downgrades)."""
-    config = migrate.alembic_config()
-    with db.engine.connect() as conn:
-        if db.is_sqlite:
-            # As in migrate.upgrade: batch operations rebuild tables, which enforced foreign keys
-            # would cascade or refuse; the pragma takes effect only outside a transaction.
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
-        try:
-            with conn.execution_options(laurels_write=True).begin():
-                config.attributes["connection"] = conn
-                command.downgrade(config, revision)
-        finally:
-            if db.is_sqlite:
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
-    return migrate.current_revision(db)
-
-
 def _tables(db: Database) -> set[str]:
     return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
 
@@ -114,7 +95,7 @@ def test_every_migration_upgrades_downgrades_and_upgrades_again(scratch: Databas
     previous: str = "base"
     for revision in revisions:
         assert migrate.upgrade(scratch, revision) == revision
-        assert _downgrade(scratch, previous) == (None if previous == "base" else previous)
+        assert migrate.downgrade(scratch, previous) == (None if previous == "base" else previous)
         assert migrate.upgrade(scratch, revision) == revision
         previous = revision
 
@@ -123,7 +104,7 @@ def test_every_migration_upgrades_downgrades_and_upgrades_again(scratch: Databas
     assert tables == set(Base.metadata.tables)
 
     # And all the way down: nothing of the schema is left.
-    assert _downgrade(scratch, "base") is None
+    assert migrate.downgrade(scratch, "base") is None
     assert _tables(scratch) == set()
     # Up once more, in one go, as `laurels db upgrade` runs on a new database.
     assert migrate.upgrade(scratch) == migrate.head_revision()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -35,6 +36,15 @@ def is_up_to_date(db: Database) -> bool:
 
 def upgrade(db: Database, revision: str = "head") -> str | None:
     """Migrate to ``revision`` in one transaction; returns the revision reached."""
+    return _migrate(db, command.upgrade, revision)
+
+
+def downgrade(db: Database, revision: str) -> str | None:
+    """Migrate down to ``revision`` (tests use it; the application never downgrades)."""
+    return _migrate(db, command.downgrade, revision)
+
+
+def _migrate(db: Database, step: Callable[[Config, str], None], revision: str) -> str | None:
     config = alembic_config()
     with db.engine.connect() as conn:
         if db.is_sqlite:
@@ -45,7 +55,7 @@ def upgrade(db: Database, revision: str = "head") -> str | None:
         try:
             with conn.execution_options(laurels_write=True).begin():
                 config.attributes["connection"] = conn
-                command.upgrade(config, revision)
+                step(config, revision)
         finally:
             if db.is_sqlite:
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
