@@ -74,9 +74,15 @@ def new_state() -> dict[str, Any]:
     return state
 
 
+def document_of(reward: Reward) -> dict[str, Any]:
+    """The seed 003 blocks a reward keeps in its document, each defaulted when absent."""
+    catalog = reward.catalog
+    return {f: catalog[f] if f in catalog else _empty(f) for f in DOCUMENT}
+
+
 def to_state(reward: Reward) -> dict[str, Any]:
     state = {wire: getattr(reward, attr) for wire, attr in COLUMNS.items()}
-    state.update({f: reward.catalog.get(f, _empty(f)) for f in DOCUMENT})
+    state.update(document_of(reward))
     state.update(name=reward.name, description=reward.description)
     return state
 
