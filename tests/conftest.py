@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
-import time
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
@@ -146,17 +146,27 @@ def other_tenant(tenant_factory: Callable[..., Tenant]) -> Tenant:
     return tenant_factory(name="Other Org")
 
 
+class _SignallingServer(uvicorn.Server):
+    """A uvicorn server that says when it listens, so the fixture waits on an event, not a poll."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
 @pytest.fixture(scope="session")
 def live_server(app: FastAPI) -> Iterator[str]:
     """The app behind a real uvicorn server on loopback, for tests that race real requests."""
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", limit_concurrency=200)
-    server = uvicorn.Server(config)
+    server = _SignallingServer(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "live server did not start"
-        time.sleep(0.05)
+    assert server.ready.wait(15), "live server did not start"
+    assert server.started, "live server failed to start"
     port = server.servers[0].sockets[0].getsockname()[1]
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True

@@ -259,38 +259,31 @@ def _postgres_round(db: Database, race: Race, rnd: Round, first: str) -> tuple[h
 
 
 @contextmanager
-def _first_writer_paused(db: Database) -> Iterator[tuple[threading.Event, threading.Event, threading.Event]]:
+def _first_writer_paused(db: Database) -> Iterator[tuple[threading.Event, threading.Event]]:
     """SQLite: pause the first write transaction the server begins, right after its BEGIN IMMEDIATE.
 
-    Yields (holding, second_arrived, release): ``holding`` is set once the first holds the
-    database's write lock (its BEGIN IMMEDIATE returned) and is stopped there; ``second_arrived``
-    once another transaction issues BEGIN IMMEDIATE, which cannot return while the first holds
-    the lock; setting ``release`` lets the first go on. The live server runs in this process on
-    the same engine, so these are the engine's own events: nothing in the application is patched.
+    Yields (holding, release): ``holding`` is set once the first holds the database's write lock
+    (its BEGIN IMMEDIATE returned) and is stopped there; setting ``release`` lets it go on. The
+    live server runs in this process on the same engine, so these are the engine's own events:
+    nothing in the application is patched.
     """
-    holding, second_arrived, release = threading.Event(), threading.Event(), threading.Event()
-    lock = threading.Lock()
-    begun: list[int] = []  # the threads that issued BEGIN IMMEDIATE, in order
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement == "BEGIN IMMEDIATE":
-            with lock:
-                begun.append(threading.get_ident())
-                if len(begun) > 1:
-                    second_arrived.set()
+    holding, release = threading.Event(), threading.Event()
+    first: list[int] = []  # the thread that issued the first BEGIN IMMEDIATE
 
     def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement == "BEGIN IMMEDIATE" and begun[0] == threading.get_ident() and not holding.is_set():
+        if statement != "BEGIN IMMEDIATE" or holding.is_set():
+            return
+        if not first:
+            first.append(threading.get_ident())
+        if first[0] == threading.get_ident():
             holding.set()
             release.wait(PATIENCE)
 
-    event.listen(db.engine, "before_cursor_execute", before)
     event.listen(db.engine, "after_cursor_execute", after)
     try:
-        yield holding, second_arrived, release
+        yield holding, release
     finally:
         release.set()
-        event.remove(db.engine, "before_cursor_execute", before)
         event.remove(db.engine, "after_cursor_execute", after)
 
 
@@ -312,17 +305,14 @@ def _sqlite_round(db: Database, race: Race, rnd: Round, first: str) -> tuple[htt
     requests = {"publish": ("POST", rnd.publish_path), "delete": ("DELETE", rnd.delete_path)}
     sender = Sender(race.live_server, race.tenant.headers)
     try:
-        with _first_writer_paused(db) as (holding, second_arrived, release):
+        with _first_writer_paused(db) as (holding, release):
             sender.start(first, *requests[first])
             sender.until(f"{first} holding the write lock", holding.is_set)
             sender.start(second, *requests[second])
-            # The second queues for its turn to write: in the process's writer queue (kit/db.py),
-            # or, were it another process, in its own BEGIN IMMEDIATE.
+            # The second queues for its turn to write, in the process's writer queue (kit/db.py).
             queue = db.write_lock
-            sender.until(
-                f"{second} waiting for its turn to write",
-                lambda: second_arrived.is_set() or (queue is not None and queue.waiting >= 1),
-            )
+            assert queue is not None
+            sender.until(f"{second} waiting for its turn to write", lambda: queue.waiting >= 1)
             release.set()
             return sender.result("publish"), sender.result("delete")
     finally:

@@ -19,14 +19,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
 import httpx2
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from laurels.kit.db import Database
@@ -34,6 +34,8 @@ from laurels.reference.repository import Children, ReferenceRepository, Rows
 from tests.support import Tenant
 
 ROUNDS = 30
+# How long to wait on the second request between two looks at pg_stat_activity.
+POLL = 0.005
 DEADLINE = 30.0  # seconds to wait for something that should happen at once; only a hang reaches it
 
 
@@ -143,41 +145,6 @@ class Hold:
         return parking
 
 
-class WriteBegins:
-    """On SQLite, tells when a request opens its write connection: the next thing that thread does is
-    ``BEGIN IMMEDIATE`` (kit.db), which waits there for the write lock the parked request holds.
-
-    Listening is set up before any request is in flight and removed after the last: SQLAlchemy's
-    listener list must not change while another thread dispatches an event.
-    """
-
-    def __init__(self, db: Database) -> None:
-        self.armed = False
-        self.begun = threading.Event()
-        self.engine = db.engine
-        event.listen(self.engine, "engine_connect", self._on_connect)
-
-    def arm(self) -> threading.Event:
-        self.begun.clear()
-        self.armed = True
-        return self.begun
-
-    def close(self) -> None:
-        event.remove(self.engine, "engine_connect", self._on_connect)
-
-    def _on_connect(self, conn: Any) -> None:
-        if self.armed and conn.get_execution_options().get("laurels_write"):
-            self.armed = False
-            self.begun.set()
-
-
-@pytest.fixture
-def write_begins(db: Database) -> Iterator[WriteBegins]:
-    watcher = WriteBegins(db)
-    yield watcher
-    watcher.close()
-
-
 def _blocked_by(db: Database, holder: int) -> str | None:
     """The statement of a backend waiting for a lock ``holder`` holds, if one is."""
     query = text(
@@ -216,7 +183,7 @@ class Race:
             deleted = pool.submit(self._send, "DELETE", path, None, barrier)
             return self._judge(path, created.result(), deleted.result())
 
-    def held(self, hold: Hold, write_begins: WriteBegins, first: str) -> str:
+    def held(self, hold: Hold, first: str) -> str:
         """``first`` ("create" or "delete") takes its lock and is parked; the other is sent, seen
         waiting for that lock, and only then is the first released."""
         path, body = self._prepare()
@@ -227,29 +194,31 @@ class Race:
             futures: dict[str, Future[Any]] = {first: pool.submit(self._send, *requests[first], None)}
             try:
                 assert hold.parked.wait(DEADLINE), f"the {first} never took its lock"
-                begun = write_begins.arm()
                 futures[second] = pool.submit(self._send, *requests[second], None)
-                self._see_waiting(hold, second, begun)
+                self._see_waiting(hold, second, futures[second])
             finally:
                 hold.release()
             outcome = self._judge(path, futures["create"].result(), futures["delete"].result())
         assert outcome == f"{first} won", outcome
         return outcome
 
-    def _see_waiting(self, hold: Hold, second: str, begun: threading.Event) -> None:
+    def _see_waiting(self, hold: Hold, second: str, request: Future[Any]) -> None:
         if hold.backend_pid is None:
             # SQLite: the second waits for its turn to write behind the parked writer, in the
-            # process's writer queue (kit/db.py) - or, from another process, at its BEGIN IMMEDIATE.
+            # process's writer queue (kit/db.py).
             queue = self.db.write_lock
             assert queue is not None
             with queue.changed:
-                seen = queue.changed.wait_for(lambda: queue.waiting >= 1 or begun.is_set(), DEADLINE)
+                seen = queue.changed.wait_for(lambda: queue.waiting >= 1, DEADLINE)
             assert seen, f"the {second} never queued for its turn to write"
             return
         deadline = time.monotonic() + DEADLINE
         while (waiting := _blocked_by(self.db, hold.backend_pid)) is None:
             assert time.monotonic() < deadline, f"the {second} was never seen waiting for the lock"
-            time.sleep(0.005)  # the interval between two looks at pg_stat_activity, not a synchronisation
+            # Between two looks at pg_stat_activity, wait on the request itself: one that answers
+            # here did not wait for the lock, and the test fails with its answer.
+            done, _ = wait([request], timeout=POLL)
+            assert not done, f"the {second} finished without waiting for the lock: {request.result().text}"
         clause = "FOR UPDATE" if second == "delete" else "FOR KEY SHARE"
         assert self.target.table in waiting, waiting
         assert clause in waiting, waiting
@@ -291,14 +260,13 @@ def test_held_rounds_queue_on_the_lock(
     tenant: Tenant,
     db: Database,
     monkeypatch: pytest.MonkeyPatch,
-    write_begins: WriteBegins,
     target: Target,
 ) -> None:
     """Proven waiting, both ways: the second request waits for the first's lock, then sees its outcome."""
     hold = Hold(monkeypatch, target)
     race = Race(live_server, tenant, db, target)
     for first in ("create", "delete", "create", "delete"):
-        race.held(hold, write_begins, first)
+        race.held(hold, first)
     assert race.outcomes == {"create won": 2, "delete won": 2}
     race.check_every_reward_names_what_exists()
 

@@ -178,15 +178,17 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         refusal = _target_problem(scope)
-        if refusal is None and scope["method"] in _BODY_METHODS and _content_kind(scope) != "form":
-            refusal, receive = await self._check_body(scope, receive)
+        if refusal is None and scope["method"] in _BODY_METHODS:
+            kind = _content_kind(scope)
+            if kind != "form":
+                refusal, receive = await self._check_body(scope, receive, kind)
         if refusal is not None:
             response = self.render(Request(scope), refusal)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
-    async def _check_body(self, scope: Scope, receive: Receive) -> tuple[Refusal | None, Receive]:
+    async def _check_body(self, scope: Scope, receive: Receive, kind: str) -> tuple[Refusal | None, Receive]:
         too_large = Refusal(
             413, CommonCode.BODY_TOO_LARGE, f"Request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MiB"
         )
@@ -209,7 +211,7 @@ class RequestGuard:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         if body:
-            if _content_kind(scope) != "json":
+            if kind != "json":
                 # FastAPI reads a body as JSON only when it is declared so; say which header to send.
                 return Refusal(
                     415,
