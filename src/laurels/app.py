@@ -21,15 +21,18 @@ from laurels.capillary.routes import router as capillary_router
 from laurels.codepools.routes import router as codepools_router
 from laurels.competitions.routes import router as competitions_router
 from laurels.config import cors_origins as configured_cors_origins
-from laurels.config import database_url, pool_size
+from laurels.config import database_url, pool_size, read_pool_size
 from laurels.customers.routes import router as customers_router
 from laurels.kit import options
 from laurels.kit.db import Database
 from laurels.kit.http import document_errors_as_served, install_error_handlers, register_surface
+from laurels.kit.reads import Reads
+from laurels.kit.routing import add_routes
 from laurels.kit.unit import size_threadpool
 from laurels.payouts.routes import router as payouts_router
 from laurels.products.routes import router as products_router
 from laurels.reference.routes import router as reference_router
+from laurels.rewards.reads import RewardReads
 from laurels.rewards.routes import router as rewards_router
 from laurels.tenancy.routes import router as brands_router
 
@@ -59,17 +62,16 @@ Laurels is a self-hosted rewards engine for loyalty programs.
 """
 
 
-def native_router() -> APIRouter:
-    router = APIRouter()
-    router.include_router(rewards_router)
-    router.include_router(brands_router)
-    router.include_router(products_router)
-    router.include_router(competitions_router)
-    router.include_router(codepools_router)
-    router.include_router(reference_router)
-    router.include_router(customers_router)
-    router.include_router(payouts_router)
-    return router
+NATIVE_ROUTERS: tuple[APIRouter, ...] = (
+    rewards_router,
+    brands_router,
+    products_router,
+    competitions_router,
+    codepools_router,
+    reference_router,
+    customers_router,
+    payouts_router,
+)
 
 
 def install_docs(app: FastAPI) -> None:
@@ -121,6 +123,7 @@ def install_docs(app: FastAPI) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     size_threadpool(app.state.db.pool_size)
     yield
+    await app.state.reads.close()
 
 
 def create_app(db: Database | None = None, *, cors_origins: Sequence[str] | None = None) -> FastAPI:
@@ -133,16 +136,17 @@ def create_app(db: Database | None = None, *, cors_origins: Sequence[str] | None
         redoc_url=None,
         lifespan=_lifespan,
     )
-    app.state.db = db or Database(database_url(), pool_size())
+    app.state.db = db = db or Database(database_url(), pool_size())
+    app.state.reads = Reads(db.url, read_pool_size())
+    app.state.reward_reads = RewardReads(db, app.state.reads)
     register_surface(CAPILLARY_PREFIX, render_capillary)
     install_error_handlers(app)
     document_errors_as_served(app)
 
-    api = native_router()
     for prefix in NATIVE_PREFIXES:
-        app.include_router(api, prefix=prefix)
-
-    app.include_router(capillary_router)
+        for router in NATIVE_ROUTERS:
+            add_routes(app, router, prefix)
+    add_routes(app, capillary_router)
 
     @app.get("/healthz", tags=["ops"], responses={503: {"description": "The database does not answer"}})
     def healthz() -> JSONResponse:

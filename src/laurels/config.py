@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 DATABASE_FILE = "laurels.db"
 # Connections per process (and worker threads; see pool_size).
 DEFAULT_POOL_SIZE = 20
+DEFAULT_READ_POOL_SIZE = 8
 
 
 class DataDirUnknown(RuntimeError):
@@ -62,6 +63,13 @@ def pool_size() -> int:
     """
     raw = os.environ.get("LAURELS_DB_POOL_SIZE", "")
     return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_POOL_SIZE
+
+
+def read_pool_size() -> int:
+    """PostgreSQL connections per server process for the hot reads on the event loop
+    (``LAURELS_DB_READ_POOL_SIZE``, default 8; kit/reads.py). SQLite reads use one connection per loop."""
+    raw = os.environ.get("LAURELS_DB_READ_POOL_SIZE", "")
+    return int(raw) if raw.strip().isdigit() and int(raw) > 0 else DEFAULT_READ_POOL_SIZE
 
 
 def normalize_url(url: str) -> str:

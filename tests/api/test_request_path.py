@@ -6,9 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+from fastapi import FastAPI
 from sqlalchemy import event
 
 from laurels.kit.db import Database
+from laurels.kit.reads import Reads
 from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.service import TenancyService
 from tests.support import Tenant
@@ -17,32 +20,61 @@ POINTS = {"name": "Counted", "rewardType": "points", "config": {"amount": 5}}
 
 
 @contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
+def statements(app: FastAPI) -> Iterator[tuple[list[str], list[str]]]:
+    """What the request path ran: (through the ORM's engine, on the event loop's hot reads)."""
+    db: Database = app.state.db
+    reads: Reads = app.state.reads
+    engine: list[str] = []
+    hot: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement.strip().split()[0].upper() + " " + statement.strip())
+        engine.append(statement.strip())
 
     event.listen(db.engine, "before_cursor_execute", record)
+    reads.listeners.append(hot.append)
     try:
-        yield seen
+        yield engine, hot
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+        reads.listeners.remove(hot.append)
 
 
-def test_an_authenticated_get_by_id_runs_one_select(db: Database, tenant: Tenant) -> None:
+@pytest.mark.parametrize("by", ["rewardId", "id"])
+def test_an_authenticated_get_by_id_runs_one_select(app: FastAPI, tenant: Tenant, by: str) -> None:
     reward = tenant.data(tenant.post("/v1/rewards", json=POINTS), 201)["reward"]
-    tenant.data(tenant.get(f"/v1/rewards/{reward['rewardId']}"))  # the key is now cached
-    with statements(db) as seen:
-        got = tenant.data(tenant.get(f"/v1/rewards/{reward['rewardId']}"))
-    assert got["rewardId"] == reward["rewardId"]
-    selects = [s for s in seen if s.startswith("SELECT")]
-    assert len(selects) == 1, seen
-    assert "FROM rewards" in selects[0]
-    assert not any("api_keys" in s for s in seen), seen
-    # PostgreSQL reads run in autocommit: no BEGIN/COMMIT round trips around the select.
-    if not db.is_sqlite:
-        assert seen == selects, seen
+    with statements(app) as (engine, hot):
+        first = tenant.data(tenant.get(f"/v1/rewards/{reward[by]}"))
+    # The first read loads and renders the reward once; the key was cached by the create.
+    assert first == reward
+    assert not any("api_keys" in s for s in engine + hot), (engine, hot)
+    with statements(app) as (engine, hot):
+        again = tenant.data(tenant.get(f"/v1/rewards/{reward[by]}"))
+    assert again == reward
+    assert engine == [], engine
+    assert len(hot) == 1, hot
+    assert hot[0].startswith("SELECT rewards.id, rewards.version") and "FROM rewards" in hot[0], hot
+
+
+def test_a_list_page_runs_one_select_and_sees_every_committed_write(app: FastAPI, tenant: Tenant) -> None:
+    for i in range(3):
+        tenant.data(tenant.post("/v1/rewards", json={**POINTS, "name": f"Listed {i}"}), 201)
+    tenant.data(tenant.get("/v1/rewards?limit=50"))  # every reward rendered once
+    with statements(app) as (engine, hot):
+        page = tenant.data(tenant.get("/v1/rewards?limit=50"))
+    assert engine == [] and len(hot) == 1, (engine, hot)
+    first = page["rewards"][0]
+    # A committed update is seen by the next read, rendered afresh for its new version.
+    tenant.data(tenant.put(f"/v1/rewards/{first['rewardId']}", json={"name": "Renamed"}))
+    after = tenant.data(tenant.get("/v1/rewards?limit=50"))
+    assert after["rewards"][0]["name"] == "Renamed"
+    assert after["rewards"][1:] == page["rewards"][1:]
+    assert tenant.data(tenant.get(f"/v1/rewards/{first['id']}"))["name"] == "Renamed"
+    # A deleted one is gone from both reads at once.
+    tenant.data(tenant.delete(f"/v1/rewards/{first['rewardId']}"))
+    assert tenant.get(f"/v1/rewards/{first['rewardId']}").status_code == 404
+    assert [r["id"] for r in tenant.data(tenant.get("/v1/rewards?limit=50"))["rewards"]] == [
+        r["id"] for r in page["rewards"][1:]
+    ]
 
 
 def test_a_revoked_key_is_refused_at_once_in_this_process(db: Database, tenant: Tenant) -> None:

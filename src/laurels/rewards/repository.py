@@ -42,6 +42,10 @@ class RewardRepository(OrgScopedRepository[Reward]):
         ]
         return self.page(org_id, after=after, limit=limit, filters=filters)
 
+    def by_pks(self, org_id: str, pks: Collection[int]) -> list[Reward]:
+        """The org's rewards among these integer ids, in no particular order."""
+        return list(self.session.scalars(select(Reward).where(Reward.org_id == org_id, Reward.id.in_(pks))))
+
     def by_int_id(self, org_ids: Sequence[str], reward_pk: int) -> Reward | None:
         """A reward by integer id, if it belongs to one of the given orgs."""
         return self.session.scalar(select(Reward).where(Reward.id == reward_pk, Reward.org_id.in_(org_ids)))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from laurels.kit import schema as js
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from laurels.kit.unit import UnitRoute
+from laurels.rewards.reads import RewardReads
 from laurels.rewards.rules import REWARD_TYPES, STATUSES
 from laurels.rewards.schemas import RewardCreate, RewardCreated, RewardList, RewardOut, RewardUpdate
 from laurels.rewards.service import RewardService
@@ -22,11 +23,23 @@ RewardIdPath = Annotated[
 ]
 
 
-@router.get("/rewards", responses=error_responses(400, 401, 403))
-def list_rewards(
+def reward_reads(request: Request) -> RewardReads:
+    reads: RewardReads = request.app.state.reward_reads
+    return reads
+
+
+Reads = Annotated[RewardReads, Depends(reward_reads)]
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
+@router.get("/rewards", response_model=Envelope[RewardList], responses=error_responses(400, 401, 403))
+async def list_rewards(
     *,
     principal: CatalogReader,
-    session: DbSession,
+    reads: Reads,
     status: Annotated[str | None, Query(description="active or inactive", json_schema_extra=js.enum(STATUSES))] = None,
     rewardType: Annotated[
         str | None, Query(description="Filter by reward type", json_schema_extra=js.enum(REWARD_TYPES))
@@ -35,13 +48,9 @@ def list_rewards(
     cursor: Annotated[
         str | None, Query(description="nextCursor of the previous page", json_schema_extra=js.exactly(js.CURSOR))
     ] = None,
-) -> Envelope[RewardList]:
+) -> Response:
     """List the org's rewards, oldest first, a page at a time."""
-    page = RewardService(session).list_page(
-        principal.org_id, status=status, reward_type=rewardType, cursor=cursor, limit=limit
-    )
-    items = [RewardOut.of(r) for r in page.rewards]
-    return ok(RewardList(rewards=items, count=len(items), nextCursor=page.next_cursor))
+    return _json(await reads.page(principal.org_id, status=status, reward_type=rewardType, cursor=cursor, limit=limit))
 
 
 @router.post("/rewards", status_code=201, responses=error_responses(400, 401, 403, 409))
@@ -51,10 +60,10 @@ def create_reward(principal: CatalogWriter, session: DbSession, body: RewardCrea
     return ok(RewardCreated(reward=RewardOut.of(reward)))
 
 
-@router.get("/rewards/{rewardId}", responses=error_responses(401, 403, 404))
-def get_reward(principal: CatalogReader, session: DbSession, rewardId: RewardIdPath) -> Envelope[RewardOut]:
+@router.get("/rewards/{rewardId}", response_model=Envelope[RewardOut], responses=error_responses(401, 403, 404))
+async def get_reward(principal: CatalogReader, reads: Reads, rewardId: RewardIdPath) -> Response:
     """Get a reward by its rewardId (or its integer id)."""
-    return ok(RewardOut.of(RewardService(session).get(principal.org_id, rewardId)))
+    return _json(await reads.one(principal.org_id, rewardId))
 
 
 @router.put("/rewards/{rewardId}", responses=error_responses(400, 401, 403, 404))

@@ -1,0 +1,159 @@
+"""The hot reads of seed 004's Rewards API: a reward by id and a page of rewards.
+
+One statement on the event loop selects the ids and versions to answer with
+(kit/reads.py); each reward's body comes from the process's cache of bodies
+rendered per version (kit/rendered.py). Only rewards whose version the cache
+has not seen are loaded through the ORM — in one worker thread, one query —
+and rendered by the same ``RewardOut`` every other route answers with, so the
+wire shape cannot drift between the two paths.
+
+A reward's body depends on the clock only through its lifecycle ``state``, so
+the cache keeps the body in two halves around the state's value and the state
+is computed per request from the cached start and end.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
+
+from sqlalchemy import Select, bindparam, select
+from starlette.concurrency import run_in_threadpool
+
+from laurels.kit.clock import utcnow
+from laurels.kit.db import Database
+from laurels.kit.errors import NotFound
+from laurels.kit.pagination import decode_cursor, next_cursor
+from laurels.kit.reads import Reads
+from laurels.kit.rendered import VersionCache
+from laurels.kit.unit import run_unit
+from laurels.kit.validation import row_id
+from laurels.rewards import rules
+from laurels.rewards.lifecycle import state_of
+from laurels.rewards.models import Reward
+from laurels.rewards.repository import RewardRepository
+from laurels.rewards.rules import RewardCode
+from laurels.rewards.schemas import RewardOut
+
+_FIELDS = list(RewardOut.model_fields)
+_BEFORE_STATE = set(_FIELDS[: _FIELDS.index("state")])
+_AFTER_STATE = set(_FIELDS[_FIELDS.index("state") + 1 :])
+
+
+class Body(NamedTuple):
+    """A reward's JSON around its state: ``head + b"LIVE" + tail``."""
+
+    head: bytes
+    tail: bytes
+    start_at: datetime | None
+    end_at: datetime | None
+
+    def at(self, now: datetime) -> bytes:
+        return self.head + state_of(self.start_at, self.end_at, now).value.encode() + self.tail
+
+
+def render(reward: Reward) -> Body:
+    out = RewardOut.of(reward)
+    before = out.model_dump_json(include=_BEFORE_STATE).encode()
+    after = out.model_dump_json(include=_AFTER_STATE).encode()
+    return Body(before[:-1] + b',"state":"', b'",' + after[1:], reward.start_at, reward.end_at)
+
+
+_BY_PK = select(Reward.id, Reward.version).where(Reward.org_id == bindparam("org_id"), Reward.id == bindparam("pk"))
+_BY_REWARD_ID = select(Reward.id, Reward.version).where(
+    Reward.org_id == bindparam("org_id"), Reward.reward_id == bindparam("reward_id")
+)
+
+
+@cache
+def _page_statement(by_enabled: bool, by_type: bool, after: bool) -> Select[int, int]:
+    # One statement per combination of filters, built once: the same shape as RewardRepository.list_page.
+    stmt = select(Reward.id, Reward.version).where(Reward.org_id == bindparam("org_id"))
+    if by_enabled:
+        stmt = stmt.where(Reward.enabled == bindparam("enabled"))
+    if by_type:
+        stmt = stmt.where(Reward.reward_type == bindparam("reward_type"))
+    if after:
+        stmt = stmt.where(Reward.id > bindparam("after"))
+    return stmt.order_by(Reward.id).limit(bindparam("limit"))
+
+
+class RewardReads:
+    """Seed 004's reward reads, answered as JSON bytes. One per app (the cache is per process)."""
+
+    def __init__(self, db: Database, reads: Reads) -> None:
+        self.db = db
+        self.reads = reads
+        self.bodies: VersionCache[Body] = VersionCache()
+
+    async def one(self, org_id: str, ident: str) -> bytes:
+        """``{"success": true, "data": <reward>}`` for a rewardId or an integer id; 404 if not the org's."""
+        pk = row_id(ident)
+        if pk is not None:
+            rows = await self.reads.rows(_BY_PK, {"org_id": org_id, "pk": pk})
+        elif ident.isdigit():
+            rows = []  # an integer id no row can have
+        else:
+            rows = await self.reads.rows(_BY_REWARD_ID, {"org_id": org_id, "reward_id": ident})
+        bodies = await self._bodies(org_id, rows)
+        if not bodies:
+            raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
+        return b'{"success":true,"data":' + bodies[0] + b"}"
+
+    async def page(
+        self, org_id: str, *, status: str | None, reward_type: str | None, cursor: str | None, limit: int
+    ) -> bytes:
+        """A page of the org's rewards, oldest first, as ``RewardList`` in the envelope."""
+        enabled = rules.check_status(status) if status is not None else None
+        if reward_type is not None:
+            rules.check_reward_type(reward_type)
+        after = decode_cursor(cursor)
+        params: dict[str, object] = {"org_id": org_id, "limit": limit}
+        if enabled is not None:
+            params["enabled"] = enabled
+        if reward_type is not None:
+            params["reward_type"] = reward_type
+        if after is not None:
+            params["after"] = after
+        stmt = _page_statement(enabled is not None, reward_type is not None, after is not None)
+        rows = await self.reads.rows(stmt, params)
+        bodies = await self._bodies(org_id, rows)
+        cursor_out = next_cursor([row[0] for row in rows], limit)
+        return b"".join(
+            (
+                b'{"success":true,"data":{"rewards":[',
+                b",".join(bodies),
+                b'],"count":',
+                str(len(bodies)).encode(),
+                b',"nextCursor":',
+                json.dumps(cursor_out).encode(),
+                b"}}",
+            )
+        )
+
+    async def _bodies(self, org_id: str, rows: Sequence[tuple[int, int]]) -> list[bytes]:
+        """The body of each (id, version) row, in order; a row deleted since it was listed is left out."""
+        cached = [self.bodies.get(pk, version) for pk, version in rows]
+        missing = [pk for (pk, _), body in zip(rows, cached, strict=True) if body is None]
+        if missing:
+            loaded = await self._load(org_id, missing)
+            cached = [body if body is not None else loaded.get(pk) for (pk, _), body in zip(rows, cached, strict=True)]
+        now = utcnow()
+        return [body.at(now) for body in cached if body is not None]
+
+    async def _load(self, org_id: str, pks: list[int]) -> dict[int, Body]:
+        session = self.db.session(write=False)
+
+        def load() -> dict[int, Body]:
+            return {r.id: self._remember(r) for r in RewardRepository(session).by_pks(org_id, pks)}
+
+        loaded: dict[int, Body] = await run_in_threadpool(run_unit, self.db, session, load)
+        return loaded
+
+    def _remember(self, reward: Reward) -> Body:
+        body = render(reward)
+        self.bodies.put(reward.id, reward.version, body)
+        return body
