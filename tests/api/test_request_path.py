@@ -52,7 +52,7 @@ def test_an_authenticated_get_by_id_runs_one_select(app: FastAPI, tenant: Tenant
     assert again == reward
     assert engine == [], engine
     assert len(hot) == 1, hot
-    assert hot[0].startswith("SELECT rewards.id, rewards.version") and "FROM rewards" in hot[0], hot
+    assert hot[0].startswith("SELECT rewards.id, rewards.version"), hot
 
 
 def test_a_list_page_runs_one_select_and_sees_every_committed_write(app: FastAPI, tenant: Tenant) -> None:
@@ -61,7 +61,8 @@ def test_a_list_page_runs_one_select_and_sees_every_committed_write(app: FastAPI
     tenant.data(tenant.get("/v1/rewards?limit=50"))  # every reward rendered once
     with statements(app) as (engine, hot):
         page = tenant.data(tenant.get("/v1/rewards?limit=50"))
-    assert engine == [] and len(hot) == 1, (engine, hot)
+    assert engine == [], engine
+    assert len(hot) == 1, hot
     first = page["rewards"][0]
     # A committed update is seen by the next read, rendered afresh for its new version.
     tenant.data(tenant.put(f"/v1/rewards/{first['rewardId']}", json={"name": "Renamed"}))
