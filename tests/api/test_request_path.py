@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from sqlalchemy import event
 
 from laurels.kit.db import Database
@@ -83,3 +86,23 @@ def test_a_revoked_key_is_refused_at_once_in_this_process(db: Database, tenant: 
     with db.unit_of_work() as session:
         TenancyService(TenancyRepository(session)).revoke_api_key(tenant.key_id)
     assert tenant.get("/v1/rewards").status_code == 401
+
+
+def test_every_dependency_runs_on_the_event_loop(app: FastAPI) -> None:
+    """A synchronous dependency would cost a thread hop of its own on every request that uses it."""
+
+    def calls(dependant: Dependant) -> Iterator[Any]:
+        for sub in dependant.dependencies:
+            yield sub.call
+            yield from calls(sub)
+
+    sync = {
+        f"{route.path}: {getattr(call, '__qualname__', call)}"
+        for route in app.routes
+        if isinstance(route, APIRoute)
+        for call in calls(route.dependant)
+        if call is not None
+        and not (inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call))
+        and not inspect.iscoroutinefunction(getattr(call, "__call__", None))
+    }
+    assert not sync, sorted(sync)

@@ -23,7 +23,7 @@ RewardIdPath = Annotated[
 ]
 
 
-def reward_reads(request: Request) -> RewardReads:
+async def reward_reads(request: Request) -> RewardReads:
     reads: RewardReads = request.app.state.reward_reads
     return reads
 
