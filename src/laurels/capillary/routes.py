@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from laurels.capillary.envelope import (
     CREATED,
@@ -12,12 +12,12 @@ from laurels.capillary.envelope import (
     LISTED,
     UPDATED,
     USER_FETCHED,
-    USER_LISTED,
     CapillaryError,
     ConnectedError,
     Status,
     status,
 )
+from laurels.capillary.reads import UserRewardReads
 from laurels.capillary.schemas import CapillaryRewardCreate, CapillaryRewardIn, RewardEnvelope, RewardsEnvelope
 from laurels.capillary.views import reward_detail, user_reward
 from laurels.kit import schema as js
@@ -130,11 +130,16 @@ def update_reward(
     return RewardEnvelope(status=Status(**status(UPDATED)), reward={"id": reward.id})
 
 
-@router.get("/v1/user/reward/brand/{brandName}", responses=_errors(400, 401, 403, 404))
-def user_rewards(
+async def user_reward_reads(request: Request) -> UserRewardReads:
+    reads: UserRewardReads = request.app.state.user_reward_reads
+    return reads
+
+
+@router.get("/v1/user/reward/brand/{brandName}", response_model=RewardsEnvelope, responses=_errors(400, 401, 403, 404))
+async def user_rewards(
     *,
     principal: CatalogReader,
-    session: DbSession,
+    reads: Annotated[UserRewardReads, Depends(user_reward_reads)],
     brandName: BrandNamePath,
     userId: str | None = None,
     language: str | None = None,
@@ -145,16 +150,13 @@ def user_rewards(
     maxPoints: Annotated[float | None, Query(ge=0, le=MAX_SAFE_INTEGER, allow_inf_nan=False)] = None,
     page: Annotated[int, Query(ge=0, le=MAX_PAGE_NUMBER)] = 0,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
-) -> RewardsEnvelope:
+) -> Response:
     """The live rewards of a brand this customer may have, by priority then rank."""
     filters = OfferFilters(group=group, label=label, category_id=categoryId, min_points=minPoints, max_points=maxPoints)
-    offers = OfferService(session).list_for_customer(principal.org_id, brandName, userId, filters)
-    chosen = offers[page * size : (page + 1) * size]
-    return RewardsEnvelope(
-        status=Status(**status(USER_LISTED)),
-        rewards=[user_reward(o, language) for o in chosen],
-        pagination={"page": page, "size": size, "count": len(chosen), "total": len(offers)},
+    body = await reads.page(
+        principal.org_id, brandName, userId, language=language, filters=filters, page=page, size=size
     )
+    return Response(body, media_type="application/json")
 
 
 @router.get("/v1/user/reward/{rewardId}/brand/{brandName}", responses=_errors(401, 403, 404))

@@ -30,12 +30,13 @@ import asyncio
 import sqlite3
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, cast
 
 import asyncpg
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.sql import ClauseElement as Executable
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from laurels.config import sqlite_path
 from laurels.kit.db import SQLITE_BUSY_TIMEOUT_MS
@@ -53,18 +54,28 @@ class Compiled(NamedTuple):
     order: tuple[str, ...] | None
     # Values the statement carries itself (SQLite's LIMIT comes with an OFFSET 0 parameter).
     fixed: dict[str, Any]
+    # Each parameter's type conversion for the dialect, where it has one (a datetime
+    # becomes SQLite's stored text, exactly as the ORM writes it).
+    processors: dict[str, Callable[[Any], Any]]
 
     def bind(self, params: Mapping[str, Any]) -> Mapping[str, Any] | tuple[Any, ...]:
-        merged = {**self.fixed, **params} if self.fixed else params
+        merged = {**self.fixed, **params} if self.fixed else dict(params)
+        for name, process in self.processors.items():
+            if name in merged:
+                merged[name] = process(merged[name])
         return merged if self.order is None else tuple(merged[name] for name in self.order)
 
 
 def compile_for(stmt: Executable, dialect: Dialect) -> Compiled:
     """The statement's SQL for ``dialect`` and how its parameters are passed."""
-    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    positions = getattr(compiled, "positiontup", None)
-    order = tuple(positions) if positions is not None else None
-    return Compiled(str(compiled), order, {k: v for k, v in compiled.params.items() if v is not None})
+    compiled = cast(SQLCompiler, stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True}))
+    order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+    processors: dict[str, Callable[[Any], Any]] = {}
+    for name, bind in compiled.binds.items():
+        process = bind.type.bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+    return Compiled(str(compiled), order, {k: v for k, v in compiled.params.items() if v is not None}, processors)
 
 
 class _Backend(Protocol):

@@ -15,7 +15,9 @@ different write commits.
 
 from __future__ import annotations
 
-from typing import Generic, NamedTuple, TypeVar
+import json
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, Generic, NamedTuple, TypeVar
 
 V = TypeVar("V")
 
@@ -49,3 +51,40 @@ class VersionCache(Generic[V]):
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Template:
+    """A JSON object rendered once, with the values of some members (its holes) filled per request.
+
+    The members keep their order: ``Template({"a": 1, "b": None, "c": 2}, ["b"]).fill([b"true"])``
+    is ``{"a":1,"b":true,"c":2}``.
+    """
+
+    __slots__ = ("holes", "pieces")
+
+    def __init__(self, document: Mapping[str, Any], holes: Collection[str]) -> None:
+        self.holes: list[str] = []
+        pieces: list[bytes] = []
+        current = "{"
+        for position, (key, value) in enumerate(document.items()):
+            current += ("," if position else "") + _json(key) + ":"
+            if key in holes:
+                pieces.append(current.encode())
+                self.holes.append(key)
+                current = ""
+            else:
+                current += _json(value)
+        pieces.append((current + "}").encode())
+        self.pieces = pieces
+
+    def fill(self, values: Sequence[bytes]) -> bytes:
+        """The object with each hole's value, JSON already, in the order of ``holes``."""
+        out = [self.pieces[0]]
+        for value, piece in zip(values, self.pieces[1:], strict=True):
+            out.append(value)
+            out.append(piece)
+        return b"".join(out)

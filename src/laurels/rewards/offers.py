@@ -56,13 +56,33 @@ class OfferFilters:
 def profile_of(customer: Customer | None) -> Profile:
     if customer is None:
         return Profile()
-    return Profile(
-        tiers={t["loyaltyProgramId"]: t["tierId"] for t in customer.tiers},
-        labels=frozenset(customer.labels),
-        card_series=frozenset(customer.card_series),
-        partitions=frozenset((s["segmentId"], s["partitionId"]) for s in customer.segments),
-        partner_programs=frozenset(customer.partner_programs),
+    return profile(
+        tiers=customer.tiers,
+        labels=customer.labels,
+        card_series=customer.card_series,
+        segments=customer.segments,
+        partner_programs=customer.partner_programs,
         country_id=customer.country_id,
+    )
+
+
+def profile(
+    *,
+    tiers: list[dict[str, Any]],
+    labels: list[int],
+    card_series: list[str],
+    segments: list[dict[str, Any]],
+    partner_programs: list[int],
+    country_id: int | None,
+) -> Profile:
+    """What eligibility looks at of a customer, from the customer's stored fields."""
+    return Profile(
+        tiers={t["loyaltyProgramId"]: t["tierId"] for t in tiers},
+        labels=frozenset(labels),
+        card_series=frozenset(card_series),
+        partitions=frozenset((s["segmentId"], s["partitionId"]) for s in segments),
+        partner_programs=frozenset(partner_programs),
+        country_id=country_id,
     )
 
 
@@ -80,7 +100,16 @@ def _no_usage(_level: str, _index: int) -> float:
     return 0
 
 
-def _matches(state: dict[str, Any], filters: OfferFilters) -> bool:
+def judge(state: dict[str, Any], profile: Profile, *, owner_org_id: str, org_id: str) -> bool:
+    """Whether this customer may have the reward: the one judgement every customer-facing read makes."""
+    return is_valid_for(state, profile, owner_org_id=owner_org_id, org_id=org_id, usage=_no_usage)
+
+
+def brand_not_found(name: str) -> NotFound:
+    return NotFound(f"Brand not found: {name}", code=OfferCode.BRAND_NOT_FOUND, field="brandName")
+
+
+def matches(state: dict[str, Any], filters: OfferFilters) -> bool:
     group_names = {state.get("group")} | {g["groupName"] for g in state.get("groups") or []}
     price = points_price(state)
     return (
@@ -92,10 +121,11 @@ def _matches(state: dict[str, Any], filters: OfferFilters) -> bool:
     )
 
 
-def _order(offer: Offer) -> tuple[int, int, int]:
-    rank = offer.state.get("rewardRank")
-    # By priority (lower first), then rank (lower first, unranked last), then age.
-    return (offer.state.get("priority") or 0, rank if rank is not None else 2**31, offer.reward.id)
+def order_key(state: dict[str, Any], reward_pk: int) -> tuple[int, int, int]:
+    """How a customer's list is ordered: by priority (lower first), then rank (lower first,
+    unranked last), then age."""
+    rank = state.get("rewardRank")
+    return (state.get("priority") or 0, rank if rank is not None else 2**31, reward_pk)
 
 
 class OfferService:
@@ -107,7 +137,7 @@ class OfferService:
     def brand_by_name(self, org_id: str, name: str) -> Brand:
         brand = self.tenancy.get_brand_by_name(org_id, name)
         if brand is None:
-            raise NotFound(f"Brand not found: {name}", code=OfferCode.BRAND_NOT_FOUND, field="brandName")
+            raise brand_not_found(name)
         return brand
 
     def for_customer(self, org_id: str, brand_name: str, ident: str, user_id: str | None) -> Offer:
@@ -125,7 +155,8 @@ class OfferService:
         offers = [
             self._judge(org_id, r, profile) for r in self.rewards.live_for_brand(org_id, brand.id, now or utcnow())
         ]
-        return sorted((o for o in offers if o.is_valid and _matches(o.state, filters)), key=_order)
+        chosen = (o for o in offers if o.is_valid and matches(o.state, filters))
+        return sorted(chosen, key=lambda o: order_key(o.state, o.reward.id))
 
     def connected(self, org_id: str, ident: str, scope: str | None, scope_orgs: str | None) -> Reward:
         """Read a reward by integer id in the caller's org (SELF) or in named connected orgs (OTHER)."""
@@ -169,5 +200,6 @@ class OfferService:
 
     def _judge(self, org_id: str, reward: Reward, profile: Profile) -> Offer:
         state = to_state(reward)
-        valid = is_valid_for(state, profile, owner_org_id=reward.org_id, org_id=org_id, usage=_no_usage)
-        return Offer(reward=reward, state=state, is_valid=valid)
+        return Offer(
+            reward=reward, state=state, is_valid=judge(state, profile, owner_org_id=reward.org_id, org_id=org_id)
+        )

@@ -1,0 +1,183 @@
+"""Seed 001's per-user reward list, on the event loop (see kit/reads.py and rewards/reads.py).
+
+A customer's list is judged per request — which live rewards of the brand this
+customer may have, filtered and ordered — with the same ``rewards.offers``
+functions the other customer-facing reads use. What does not depend on the
+customer is kept per reward version: its state (what the judgement reads) and
+its seed 001 view per asked language, rendered once with holes for the three
+members that depend on the clock or the customer (``expired``, ``started``,
+``rewardRestrictions``).
+
+Two statements per request: the brand's live rewards (ids and versions, the
+brand found by name in the same statement) and, when a userId is given, the
+customer's profile. Rewards the cache has not seen at their version are loaded
+through the ORM in one worker thread, one query.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, or_, select
+from starlette.concurrency import run_in_threadpool
+
+from laurels.capillary.envelope import USER_LISTED, status
+from laurels.capillary.views import user_reward
+from laurels.customers.models import Customer
+from laurels.kit.clock import utcnow
+from laurels.kit.db import Database
+from laurels.kit.reads import Reads
+from laurels.kit.rendered import Template, VersionCache
+from laurels.kit.unit import run_unit
+from laurels.kit.validation import fold
+from laurels.rewards.eligibility import Profile
+from laurels.rewards.lifecycle import State, state_of
+from laurels.rewards.models import Reward
+from laurels.rewards.offers import Offer, OfferFilters, brand_not_found, judge, matches, order_key, profile
+from laurels.rewards.repository import RewardRepository
+from laurels.rewards.state import to_state
+from laurels.tenancy.models import Brand
+
+# The members of seed 001's reward that change with the clock or the customer.
+_HOLES = ("expired", "started", "rewardRestrictions")
+_VALID = b'{"isValid":true}'
+# Languages kept per reward: a client asking for ever new ones cannot grow the cache without bound.
+_MAX_LANGUAGES = 8
+
+_LIVE = (
+    select(Reward.id, Reward.version)
+    .join(Brand, Brand.id == Reward.brand_id)
+    .where(
+        Brand.org_id == bindparam("org_id"),
+        Brand.name_key == bindparam("name_key"),
+        Reward.org_id == bindparam("org_id"),
+        Reward.enabled.is_(True),
+        or_(Reward.start_at.is_(None), Reward.start_at <= bindparam("now")),
+        or_(Reward.end_at.is_(None), Reward.end_at >= bindparam("now")),
+    )
+    .order_by(Reward.id)
+)
+_BRAND = select(Brand.id).where(Brand.org_id == bindparam("org_id"), Brand.name_key == bindparam("name_key"))
+_PROFILE = select(
+    Customer.tiers,
+    Customer.labels,
+    Customer.card_series,
+    Customer.segments,
+    Customer.partner_programs,
+    Customer.country_id,
+).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
+
+
+def _document(value: Any) -> Any:
+    # SQLite hands JSON columns over as text; asyncpg hands jsonb over as text too.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@dataclass
+class _Offerable:
+    """A reward at one version, as the per-user reads need it."""
+
+    reward: Reward
+    state: dict[str, Any]
+    views: dict[str, Template] = field(default_factory=dict)
+
+    def view(self, language: str | None) -> Template:
+        key = (language or "").lower()
+        template = self.views.get(key)
+        if template is None:
+            if len(self.views) >= _MAX_LANGUAGES:
+                self.views.clear()
+            template = Template(user_reward(Offer(self.reward, self.state, is_valid=True), language), _HOLES)
+            self.views[key] = template
+        return template
+
+
+class UserRewardReads:
+    """Seed 001's ``GET /v1/user/reward/brand/{brandName}``, answered as JSON bytes. One per app."""
+
+    def __init__(self, db: Database, reads: Reads) -> None:
+        self.db = db
+        self.reads = reads
+        self.offerable: VersionCache[_Offerable] = VersionCache()
+
+    async def page(
+        self,
+        org_id: str,
+        brand_name: str,
+        user_id: str | None,
+        *,
+        language: str | None,
+        filters: OfferFilters,
+        page: int,
+        size: int,
+    ) -> bytes:
+        now = utcnow()
+        name_key = fold(brand_name)
+        rows = await self.reads.rows(_LIVE, {"org_id": org_id, "name_key": name_key, "now": now})
+        if not rows and not await self.reads.rows(_BRAND, {"org_id": org_id, "name_key": name_key}):
+            raise brand_not_found(brand_name)
+        customer = await self._profile(org_id, user_id)
+        candidates = await self._offerable(org_id, rows)
+        offers = sorted(
+            (
+                o
+                for o in candidates
+                if judge(o.state, customer, owner_org_id=o.reward.org_id, org_id=org_id) and matches(o.state, filters)
+            ),
+            key=lambda o: order_key(o.state, o.reward.id),
+        )
+        chosen = offers[page * size : (page + 1) * size]
+        rendered = []
+        for offer in chosen:
+            lifecycle = state_of(offer.reward.start_at, offer.reward.end_at, now)
+            expired = b"true" if lifecycle is State.ENDED else b"false"
+            started = b"false" if lifecycle is State.UPCOMING else b"true"
+            rendered.append(offer.view(language).fill((expired, started, _VALID)))
+        pagination = {"page": page, "size": size, "count": len(chosen), "total": len(offers)}
+        return b"".join(
+            (
+                b'{"status":',
+                json.dumps(status(USER_LISTED), separators=(",", ":")).encode(),
+                b',"rewards":[',
+                b",".join(rendered),
+                b'],"pagination":',
+                json.dumps(pagination, separators=(",", ":")).encode(),
+                b"}",
+            )
+        )
+
+    async def _profile(self, org_id: str, user_id: str | None) -> Profile:
+        if not user_id:
+            return Profile()
+        rows = await self.reads.rows(_PROFILE, {"org_id": org_id, "user_id": user_id})
+        if not rows:
+            return Profile()
+        tiers, labels, card_series, segments, partner_programs, country_id = rows[0]
+        return profile(
+            tiers=_document(tiers),
+            labels=_document(labels),
+            card_series=_document(card_series),
+            segments=_document(segments),
+            partner_programs=_document(partner_programs),
+            country_id=country_id,
+        )
+
+    async def _offerable(self, org_id: str, rows: list[tuple[Any, ...]]) -> list[_Offerable]:
+        found = [self.offerable.get(pk, version) for pk, version in rows]
+        missing = [pk for (pk, _), entry in zip(rows, found, strict=True) if entry is None]
+        if missing:
+            session = self.db.session(write=False)
+
+            def load() -> dict[int, _Offerable]:
+                return {r.id: self._remember(r) for r in RewardRepository(session).by_pks(org_id, missing)}
+
+            loaded: dict[int, _Offerable] = await run_in_threadpool(run_unit, self.db, session, load)
+            found = [e if e is not None else loaded.get(pk) for (pk, _), e in zip(rows, found, strict=True)]
+        return [e for e in found if e is not None]
+
+    def _remember(self, reward: Reward) -> _Offerable:
+        entry = _Offerable(reward, to_state(reward))
+        self.offerable.put(reward.id, reward.version, entry)
+        return entry
