@@ -11,8 +11,6 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from laurels import __version__
 from laurels.capillary.envelope import PREFIX as CAPILLARY_PREFIX
@@ -28,7 +26,7 @@ from laurels.kit import options
 from laurels.kit.db import Database
 from laurels.kit.http import document_errors_as_served, install_error_handlers, register_surface
 from laurels.kit.reads import Reads
-from laurels.kit.routing import add_routes
+from laurels.kit.routing import add_routes, index_routes
 from laurels.kit.unit import size_threadpool
 from laurels.payouts.routes import router as payouts_router
 from laurels.products.routes import router as products_router
@@ -151,15 +149,13 @@ def create_app(db: Database | None = None, *, cors_origins: Sequence[str] | None
     add_routes(app, capillary_router)
 
     @app.get("/healthz", tags=["ops"], responses={503: {"description": "The database does not answer"}})
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:
         """Health: the process answers and its database does too."""
-        try:
-            with app.state.db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except SQLAlchemyError:
+        if not await app.state.reads.ping():
             return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
 
     install_docs(app)
     options.install(app, configured_cors_origins() if cors_origins is None else cors_origins)
+    index_routes(app)
     return app

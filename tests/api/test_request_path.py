@@ -5,14 +5,17 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 from sqlalchemy import event
 
+from laurels.app import create_app
 from laurels.kit.db import Database
 from laurels.kit.reads import Reads
 from laurels.tenancy.repository import TenancyRepository
@@ -109,3 +112,34 @@ def test_every_dependency_runs_on_the_event_loop(app: FastAPI) -> None:
         if call is not None and not is_async(call)
     }
     assert not sync, sorted(sync)
+
+
+def test_the_route_index_matches_as_the_router_does(db: Database, tenant: Tenant) -> None:
+    """kit.routing.RouteIndex narrows matching; what a request reaches must not change."""
+    app = create_app(db)
+
+    @app.get("/v1/rewards/added-later")
+    async def shadowed() -> dict[str, str]:
+        return {"reached": "shadowed"}
+
+    @app.get("/v1/added-later")
+    async def added_later() -> dict[str, str]:
+        return {"reached": "later"}
+
+    with TestClient(app) as client:
+        headers = tenant.headers
+        # A route added after start-up is indexed too; an earlier route with a parameter
+        # (/v1/rewards/{rewardId}) still comes first in table order, as in Starlette's router.
+        assert client.get("/v1/rewards/added-later", headers=headers).status_code == 404
+        assert client.get("/v1/added-later").json() == {"reached": "later"}
+        assert client.patch("/v1/rewards/x", headers=headers).status_code == 405
+        assert client.get("/v1/nowhere", headers=headers).status_code == 404
+        assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_healthz_says_when_the_database_does_not_answer(tmp_path: Path) -> None:
+    gone = Database(f"sqlite:///{tmp_path}/no-such-directory/laurels.db")
+    with TestClient(create_app(gone)) as client:
+        answer = client.get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json() == {"status": "unavailable", "database": "unreachable"}

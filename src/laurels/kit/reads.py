@@ -33,6 +33,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, Protocol, cast
 
 import asyncpg
+from sqlalchemy import literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.sql import ClauseElement as Executable
@@ -46,6 +47,9 @@ Row = tuple[Any, ...]
 # SQLite's named style (:name) takes a dict; asyncpg's $1, $2 ... take values in order.
 _SQLITE = sqlite.dialect(paramstyle="named")
 _POSTGRES: Dialect = postgresql.asyncpg.dialect()  # type: ignore[no-untyped-call]
+
+
+_PING = select(literal(1))
 
 
 class Compiled(NamedTuple):
@@ -164,6 +168,13 @@ class Reads:
         for listener in self.listeners:
             listener(compiled.sql)
         return await self._backend().rows(compiled.sql, compiled.bind(params))
+
+    async def ping(self) -> bool:
+        """Whether the database answers a trivial select."""
+        try:
+            return await self.rows(_PING, {}) == [(1,)]
+        except (TimeoutError, sqlite3.Error, asyncpg.PostgresError, OSError):
+            return False
 
     async def close(self) -> None:
         """Close this event loop's connections (the app's lifespan calls it on shutdown)."""
