@@ -31,8 +31,9 @@ waiting past --timeout at each 2-second check, and leaves such requests out of
 its latencies: a stall shows as timeouts and a long drain, not in p99.
 
 With --pgbench (needs --postgres) it also replays Laurels' GET-by-id SQL in
-pgbench at 8 clients: BEGIN, the API key by primary key, the reward by org and
-primary key (the statements compiled from Laurels' own models), COMMIT.
+pgbench at 8 clients, compiled from Laurels' own statements: the reward's id
+and version by org and primary key, outside a transaction (for a revision
+before the hot reads: BEGIN, the API key, the reward, COMMIT).
 
 With --rev REV the Laurels under test is that git revision of this repository
 (exported with `git archive` to a temp directory and put first on PYTHONPATH)
@@ -448,7 +449,9 @@ def _ceiling(seeded: Seeded, args: argparse.Namespace, tmp: Path) -> dict[str, F
 
 
 def _pgbench(env: dict[str, str], tmp: Path, url: str, org: dict[str, Any], reward_id: str, *, seconds: int) -> str:
-    # The statements as Laurels' models compile them, in the same source the server ran.
+    # The statements as Laurels compiles them, from the same source the server ran: since the hot
+    # reads (kit/reads.py), the reward's id and version by org and id, one statement outside a
+    # transaction; before them, BEGIN, the API key, the whole reward, COMMIT.
     compile_sql = (
         "import sys\n"
         "from sqlalchemy import select\n"
@@ -457,10 +460,17 @@ def _pgbench(env: dict[str, str], tmp: Path, url: str, org: dict[str, Any], rewa
         "from laurels.tenancy.models import ApiKey\n"
         "key, org, pk = sys.argv[1], sys.argv[2], int(sys.argv[3])\n"
         "d = postgresql.dialect()\n"
-        "kw = {'literal_binds': True}\n"
-        "print(str(select(ApiKey).where(ApiKey.id == key).compile(dialect=d, compile_kwargs=kw)).replace('\\n', ' '))\n"
-        "stmt = select(Reward).where(Reward.org_id == org, Reward.id == pk)\n"
-        "print(str(stmt.compile(dialect=d, compile_kwargs=kw)).replace('\\n', ' '))\n"
+        "def sql(stmt):\n"
+        "    return str(stmt.compile(dialect=d, compile_kwargs={'literal_binds': True})).replace('\\n', ' ')\n"
+        "try:\n"
+        "    from laurels.rewards.reads import BY_PK\n"
+        "    print('hot')\n"
+        "    named = postgresql.dialect(paramstyle='named')\n"
+        "    print(str(BY_PK.compile(dialect=named)).replace('\\n', ' '))\n"
+        "except ImportError:\n"
+        "    print('unit')\n"
+        "    print(sql(select(ApiKey).where(ApiKey.id == key)))\n"
+        "    print(sql(select(Reward).where(Reward.org_id == org, Reward.id == pk)))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", compile_sql, str(org["keyId"]), str(org["orgId"]), reward_id],
@@ -472,11 +482,19 @@ def _pgbench(env: dict[str, str], tmp: Path, url: str, org: dict[str, Any], rewa
     )
     if out.returncode != 0:
         return f"pgbench skipped: could not compile the statements: {out.stderr.strip()[-300:]}"
-    key_sql, reward_sql = out.stdout.strip().splitlines()
+    shape, *statements = out.stdout.strip().splitlines()
     script = tmp / "get_by_id.sql"
-    script.write_text(f"BEGIN;\n{key_sql};\n{reward_sql};\nCOMMIT;\n")
+    variables: list[str] = []
+    if shape == "hot":
+        # :org_id and :pk are pgbench variables, sent as parameters of the prepared statement.
+        script.write_text(f"{statements[0]};\n")
+        variables = ["-D", f"org_id={org['orgId']}", "-D", f"pk={reward_id}"]
+        what = "the reward's id and version by org and id, autocommit"
+    else:
+        script.write_text(f"BEGIN;\n{statements[0]};\n{statements[1]};\nCOMMIT;\n")
+        what = "BEGIN; API key by id; reward by org and id; COMMIT"
     run = subprocess.run(
-        [PGBENCH, "-n", "-M", "prepared", "-c", "8", "-j", "2", "-T", str(seconds), "-f", str(script), url],
+        [PGBENCH, "-n", "-M", "prepared", "-c", "8", "-j", "2", "-T", str(seconds), *variables, "-f", str(script), url],
         capture_output=True,
         text=True,
         check=False,
@@ -484,9 +502,7 @@ def _pgbench(env: dict[str, str], tmp: Path, url: str, org: dict[str, Any], rewa
     tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", run.stdout)
     if tps is None:
         return f"pgbench failed: {(run.stderr or run.stdout).strip()[-300:]}"
-    return (
-        f"{float(tps.group(1)):.0f} tps  (BEGIN; API key by id; reward by org and id; COMMIT; 8 clients, -M prepared)"
-    )
+    return f"{float(tps.group(1)):.0f} tps  ({what}; 8 clients, -M prepared)"
 
 
 def _run(name: str, url: str, args: argparse.Namespace, env_base: dict[str, str], tmp: Path) -> None:

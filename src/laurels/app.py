@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from laurels import __version__
 from laurels.capillary.envelope import PREFIX as CAPILLARY_PREFIX
 from laurels.capillary.envelope import render as render_capillary
-from laurels.capillary.reads import UserRewardReads
+from laurels.capillary.reads import RewardDetailReads, UserRewardReads
 from laurels.capillary.routes import router as capillary_router
 from laurels.codepools.routes import router as codepools_router
 from laurels.competitions.routes import router as competitions_router
@@ -139,6 +139,7 @@ def create_app(db: Database | None = None, *, cors_origins: Sequence[str] | None
     app.state.reads = Reads(db.url, read_pool_size())
     app.state.reward_reads = RewardReads(db, app.state.reads)
     app.state.user_reward_reads = UserRewardReads(db, app.state.reads)
+    app.state.reward_detail_reads = RewardDetailReads(db, app.state.reads)
     register_surface(CAPILLARY_PREFIX, render_capillary)
     install_error_handlers(app)
     document_errors_as_served(app)

@@ -1,4 +1,8 @@
-"""Seed 001's per-user reward list, on the event loop (see kit/reads.py and rewards/reads.py).
+"""Capillary's hot reads, on the event loop (see kit/reads.py and rewards/reads.py):
+seed 002's reward by id and seed 001's per-user reward list.
+
+A reward by id is its seed 002 detail, rendered once per version with a hole
+for its lifecycle ``state``.
 
 A customer's list is judged per request — which live rewards of the brand this
 customer may have, filtered and ordered — with the same ``rewards.offers``
@@ -18,25 +22,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, or_, select
-from starlette.concurrency import run_in_threadpool
 
-from laurels.capillary.envelope import USER_LISTED, status
-from laurels.capillary.views import user_reward
+from laurels.capillary.envelope import FETCHED, USER_LISTED, status
+from laurels.capillary.views import reward_detail, user_reward
 from laurels.customers.models import Customer
 from laurels.kit.clock import utcnow
 from laurels.kit.db import Database
+from laurels.kit.errors import NotFound
 from laurels.kit.reads import Reads
-from laurels.kit.rendered import Template, VersionCache
-from laurels.kit.unit import run_unit
-from laurels.kit.validation import fold
+from laurels.kit.rendered import Template
+from laurels.kit.validation import fold, row_id
 from laurels.rewards.eligibility import Profile
 from laurels.rewards.lifecycle import State, state_of
 from laurels.rewards.models import Reward
 from laurels.rewards.offers import Offer, OfferFilters, brand_not_found, judge, matches, order_key, profile
-from laurels.rewards.repository import RewardRepository
+from laurels.rewards.reads import RewardVersions
+from laurels.rewards.rules import RewardCode
 from laurels.rewards.state import to_state
 from laurels.tenancy.models import Brand
 
@@ -70,6 +75,16 @@ _PROFILE = select(
 ).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
 
 
+_DETAIL_BY_PK = select(Reward.id, Reward.version).where(
+    Reward.org_id == bindparam("org_id"), Reward.id == bindparam("pk"), Reward.brand_id == bindparam("brand_id")
+)
+_DETAIL_BY_REWARD_ID = select(Reward.id, Reward.version).where(
+    Reward.org_id == bindparam("org_id"),
+    Reward.reward_id == bindparam("reward_id"),
+    Reward.brand_id == bindparam("brand_id"),
+)
+
+
 def _document(value: Any) -> Any:
     # SQLite hands JSON columns over as text; asyncpg hands jsonb over as text too.
     return json.loads(value) if isinstance(value, str) else value
@@ -94,13 +109,16 @@ class _Offerable:
         return template
 
 
+def _offerable(reward: Reward) -> _Offerable:
+    return _Offerable(reward, to_state(reward))
+
+
 class UserRewardReads:
     """Seed 001's ``GET /v1/user/reward/brand/{brandName}``, answered as JSON bytes. One per app."""
 
     def __init__(self, db: Database, reads: Reads) -> None:
-        self.db = db
         self.reads = reads
-        self.offerable: VersionCache[_Offerable] = VersionCache()
+        self.offerable = RewardVersions(db, _offerable)
 
     async def page(
         self,
@@ -119,7 +137,7 @@ class UserRewardReads:
         if not rows and not await self.reads.rows(_BRAND, {"org_id": org_id, "name_key": name_key}):
             raise brand_not_found(brand_name)
         customer = await self._profile(org_id, user_id)
-        candidates = await self._offerable(org_id, rows)
+        candidates = await self.offerable.of(org_id, rows)
         offers = sorted(
             (
                 o
@@ -164,20 +182,38 @@ class UserRewardReads:
             country_id=country_id,
         )
 
-    async def _offerable(self, org_id: str, rows: list[tuple[Any, ...]]) -> list[_Offerable]:
-        found = [self.offerable.get(pk, version) for pk, version in rows]
-        missing = [pk for (pk, _), entry in zip(rows, found, strict=True) if entry is None]
-        if missing:
-            session = self.db.session(write=False)
 
-            def load() -> dict[int, _Offerable]:
-                return {r.id: self._remember(r) for r in RewardRepository(session).by_pks(org_id, missing)}
+class _Detail(NamedTuple):
+    template: Template
+    start_at: datetime | None
+    end_at: datetime | None
 
-            loaded: dict[int, _Offerable] = await run_in_threadpool(run_unit, self.db, session, load)
-            found = [e if e is not None else loaded.get(pk) for (pk, _), e in zip(rows, found, strict=True)]
-        return [e for e in found if e is not None]
 
-    def _remember(self, reward: Reward) -> _Offerable:
-        entry = _Offerable(reward, to_state(reward))
-        self.offerable.put(reward.id, reward.version, entry)
-        return entry
+def _detail(reward: Reward) -> _Detail:
+    return _Detail(Template(reward_detail(reward), ("state",)), reward.start_at, reward.end_at)
+
+
+class RewardDetailReads:
+    """Seed 002's ``GET /v1/reward/{rewardId}/brand/{brandId}``, answered as JSON bytes. One per app."""
+
+    def __init__(self, db: Database, reads: Reads) -> None:
+        self.reads = reads
+        self.details = RewardVersions(db, _detail)
+        self._status = json.dumps(status(FETCHED), separators=(",", ":")).encode()
+
+    async def one(self, org_id: str, ident: str, brand_id: int) -> bytes:
+        """The reward, if it is the org's and the brand's; else 404 (6004), as the unit route answered."""
+        pk = row_id(ident)
+        if pk is not None:
+            rows = await self.reads.rows(_DETAIL_BY_PK, {"org_id": org_id, "pk": pk, "brand_id": brand_id})
+        elif ident.isdigit():
+            rows = []
+        else:
+            params = {"org_id": org_id, "reward_id": ident, "brand_id": brand_id}
+            rows = await self.reads.rows(_DETAIL_BY_REWARD_ID, params)
+        details = await self.details.of(org_id, rows)
+        if not details:
+            raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
+        detail = details[0]
+        state = state_of(detail.start_at, detail.end_at, utcnow()).value
+        return b'{"status":' + self._status + b',"reward":' + detail.template.fill((f'"{state}"'.encode(),)) + b"}"

@@ -17,7 +17,7 @@ from laurels.capillary.envelope import (
     Status,
     status,
 )
-from laurels.capillary.reads import UserRewardReads
+from laurels.capillary.reads import RewardDetailReads, UserRewardReads
 from laurels.capillary.schemas import CapillaryRewardCreate, CapillaryRewardIn, RewardEnvelope, RewardsEnvelope
 from laurels.capillary.views import reward_detail, user_reward
 from laurels.kit import schema as js
@@ -110,13 +110,20 @@ def list_rewards(
     )
 
 
-@router.get("/v1/reward/{rewardId}/brand/{brandId}", responses=_errors(401, 403, 404))
-def get_reward(
-    principal: CatalogReader, session: DbSession, rewardId: RewardIdPath, brandId: RowIdPath
-) -> RewardEnvelope:
+async def reward_detail_reads(request: Request) -> RewardDetailReads:
+    reads: RewardDetailReads = request.app.state.reward_detail_reads
+    return reads
+
+
+@router.get("/v1/reward/{rewardId}/brand/{brandId}", response_model=RewardEnvelope, responses=_errors(401, 403, 404))
+async def get_reward(
+    principal: CatalogReader,
+    reads: Annotated[RewardDetailReads, Depends(reward_detail_reads)],
+    rewardId: RewardIdPath,
+    brandId: RowIdPath,
+) -> Response:
     """A reward of a brand, by its id (6001)."""
-    reward = RewardService(session).get_for_brand(principal.org_id, rewardId, brandId)
-    return RewardEnvelope(status=Status(**status(FETCHED)), reward=reward_detail(reward))
+    return Response(await reads.one(principal.org_id, rewardId, brandId), media_type="application/json")
 
 
 @router.put("/v1/reward/{rewardId}/brand/{brandId}", responses=_errors(400, 401, 403, 404))

@@ -76,7 +76,7 @@ def compile_for(stmt: Executable, dialect: Dialect) -> Compiled:
     order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
     processors: dict[str, Callable[[Any], Any]] = {}
     for name, bind in compiled.binds.items():
-        process = bind.type.bind_processor(dialect)
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         if process is not None:
             processors[name] = process
     return Compiled(str(compiled), order, {k: v for k, v in compiled.params.items() if v is not None}, processors)

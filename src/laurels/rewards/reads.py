@@ -15,10 +15,10 @@ is computed per request from the cached start and end.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import cache
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from sqlalchemy import Select, bindparam, select
 from starlette.concurrency import run_in_threadpool
@@ -37,6 +37,8 @@ from laurels.rewards.models import Reward
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.rules import RewardCode
 from laurels.rewards.schemas import RewardOut
+
+V = TypeVar("V")
 
 _FIELDS = list(RewardOut.model_fields)
 _BEFORE_STATE = set(_FIELDS[: _FIELDS.index("state")])
@@ -62,8 +64,8 @@ def render(reward: Reward) -> Body:
     return Body(before[:-1] + b',"state":"', b'",' + after[1:], reward.start_at, reward.end_at)
 
 
-_BY_PK = select(Reward.id, Reward.version).where(Reward.org_id == bindparam("org_id"), Reward.id == bindparam("pk"))
-_BY_REWARD_ID = select(Reward.id, Reward.version).where(
+BY_PK = select(Reward.id, Reward.version).where(Reward.org_id == bindparam("org_id"), Reward.id == bindparam("pk"))
+BY_REWARD_ID = select(Reward.id, Reward.version).where(
     Reward.org_id == bindparam("org_id"), Reward.reward_id == bindparam("reward_id")
 )
 
@@ -81,23 +83,54 @@ def _page_statement(by_enabled: bool, by_type: bool, after: bool) -> Select[int,
     return stmt.order_by(Reward.id).limit(bindparam("limit"))
 
 
+class RewardVersions(Generic[V]):
+    """What ``make`` made of each reward at each version, kept per process (kit/rendered.py).
+
+    Rewards not seen at their version are loaded through the ORM in one worker
+    thread, one query, and made then; only committed rows are ever made.
+    """
+
+    def __init__(self, db: Database, make: Callable[[Reward], V]) -> None:
+        self.db = db
+        self.make = make
+        self.cache: VersionCache[V] = VersionCache()
+
+    async def of(self, org_id: str, rows: Sequence[tuple[int, int]]) -> list[V]:
+        """One value per (id, version) row, in order; a reward deleted since it was listed is left out."""
+        found = [self.cache.get(pk, version) for pk, version in rows]
+        missing = [pk for (pk, _), value in zip(rows, found, strict=True) if value is None]
+        if missing:
+            session = self.db.session(write=False)
+
+            def load() -> dict[int, V]:
+                return {r.id: self._remember(r) for r in RewardRepository(session).by_pks(org_id, missing)}
+
+            loaded: dict[int, V] = await run_in_threadpool(run_unit, self.db, session, load)
+            found = [value if value is not None else loaded.get(pk) for (pk, _), value in zip(rows, found, strict=True)]
+        return [value for value in found if value is not None]
+
+    def _remember(self, reward: Reward) -> V:
+        value = self.make(reward)
+        self.cache.put(reward.id, reward.version, value)
+        return value
+
+
 class RewardReads:
     """Seed 004's reward reads, answered as JSON bytes. One per app (the cache is per process)."""
 
     def __init__(self, db: Database, reads: Reads) -> None:
-        self.db = db
         self.reads = reads
-        self.bodies: VersionCache[Body] = VersionCache()
+        self.bodies = RewardVersions(db, render)
 
     async def one(self, org_id: str, ident: str) -> bytes:
         """``{"success": true, "data": <reward>}`` for a rewardId or an integer id; 404 if not the org's."""
         pk = row_id(ident)
         if pk is not None:
-            rows = await self.reads.rows(_BY_PK, {"org_id": org_id, "pk": pk})
+            rows = await self.reads.rows(BY_PK, {"org_id": org_id, "pk": pk})
         elif ident.isdigit():
             rows = []  # an integer id no row can have
         else:
-            rows = await self.reads.rows(_BY_REWARD_ID, {"org_id": org_id, "reward_id": ident})
+            rows = await self.reads.rows(BY_REWARD_ID, {"org_id": org_id, "reward_id": ident})
         bodies = await self._bodies(org_id, rows)
         if not bodies:
             raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
@@ -135,25 +168,5 @@ class RewardReads:
         )
 
     async def _bodies(self, org_id: str, rows: Sequence[tuple[int, int]]) -> list[bytes]:
-        """The body of each (id, version) row, in order; a row deleted since it was listed is left out."""
-        cached = [self.bodies.get(pk, version) for pk, version in rows]
-        missing = [pk for (pk, _), body in zip(rows, cached, strict=True) if body is None]
-        if missing:
-            loaded = await self._load(org_id, missing)
-            cached = [body if body is not None else loaded.get(pk) for (pk, _), body in zip(rows, cached, strict=True)]
         now = utcnow()
-        return [body.at(now) for body in cached if body is not None]
-
-    async def _load(self, org_id: str, pks: list[int]) -> dict[int, Body]:
-        session = self.db.session(write=False)
-
-        def load() -> dict[int, Body]:
-            return {r.id: self._remember(r) for r in RewardRepository(session).by_pks(org_id, pks)}
-
-        loaded: dict[int, Body] = await run_in_threadpool(run_unit, self.db, session, load)
-        return loaded
-
-    def _remember(self, reward: Reward) -> Body:
-        body = render(reward)
-        self.bodies.put(reward.id, reward.version, body)
-        return body
+        return [body.at(now) for body in await self.bodies.of(org_id, rows)]

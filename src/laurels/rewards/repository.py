@@ -4,7 +4,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, or_, select, tuple_
+from sqlalchemy import delete, func, insert, or_, select, tuple_
 
 from laurels.kit.repository import OrgScopedRepository
 from laurels.kit.validation import row_id
@@ -32,15 +32,6 @@ class RewardRepository(OrgScopedRepository[Reward]):
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.scalar(stmt)
-
-    def list_page(
-        self, org_id: str, *, enabled: bool | None, reward_type: str | None, after: int | None, limit: int
-    ) -> list[Reward]:
-        filters: Sequence[ColumnElement[bool]] = [
-            *([Reward.enabled == enabled] if enabled is not None else []),
-            *([Reward.reward_type == reward_type] if reward_type is not None else []),
-        ]
-        return self.page(org_id, after=after, limit=limit, filters=filters)
 
     def by_pks(self, org_id: str, pks: Collection[int]) -> list[Reward]:
         """The org's rewards among these integer ids, in no particular order."""

@@ -14,7 +14,6 @@ from laurels.codepools.repository import CodePoolRepository
 from laurels.competitions.repository import CompetitionRepository
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, NotFound
-from laurels.kit.pagination import decode_cursor, next_cursor
 from laurels.kit.validation import require_fields
 from laurels.products.repository import ProductRepository
 from laurels.rewards import rules
@@ -61,12 +60,6 @@ class ResolvedRefs:
     code_pool_pk: int | None = None
 
 
-@dataclass(frozen=True)
-class RewardPage:
-    rewards: list[Reward]
-    next_cursor: str | None
-
-
 class RewardService:
     def __init__(self, session: Session) -> None:
         self.rewards = RewardRepository(session)
@@ -80,23 +73,6 @@ class RewardService:
     def get(self, org_id: str, ident: str, *, for_update: bool = False) -> Reward:
         reward = self.rewards.resolve(org_id, ident, for_update=for_update)
         if reward is None:
-            raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
-        return reward
-
-    def list_page(
-        self, org_id: str, *, status: str | None, reward_type: str | None, cursor: str | None, limit: int
-    ) -> RewardPage:
-        enabled = rules.check_status(status) if status is not None else None
-        if reward_type is not None:
-            rules.check_reward_type(reward_type)
-        rewards = self.rewards.list_page(
-            org_id, enabled=enabled, reward_type=reward_type, after=decode_cursor(cursor), limit=limit
-        )
-        return RewardPage(rewards, next_cursor([r.id for r in rewards], limit))
-
-    def get_for_brand(self, org_id: str, ident: str, brand_id: int) -> Reward:
-        reward = self.get(org_id, ident)
-        if reward.brand_id != brand_id:
             raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
         return reward
 
