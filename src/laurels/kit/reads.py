@@ -113,17 +113,22 @@ class _PostgresBackend:
     def __init__(self, dsn: str, size: int) -> None:
         self.dsn = dsn
         self.size = size
-        self.pool: asyncpg.Pool | None = None
+        # Created by the first read; every read that arrives meanwhile awaits the same one.
+        self._pool: asyncio.Task[asyncpg.Pool] | None = None
 
     async def rows(self, sql: str, params: Any) -> list[Row]:
-        if self.pool is None:
-            self.pool = await asyncpg.create_pool(self.dsn, min_size=1, max_size=self.size, reset=_keep_session)
-        async with self.pool.acquire() as conn:
+        failed = self._pool is not None and self._pool.done() and (self._pool.cancelled() or self._pool.exception())
+        if self._pool is None or failed:  # a database down at first use is tried again next time
+            self._pool = asyncio.ensure_future(
+                asyncpg.create_pool(self.dsn, min_size=1, max_size=self.size, reset=_keep_session)
+            )
+        pool = await asyncio.shield(self._pool)
+        async with pool.acquire() as conn:
             return [tuple(record) for record in await conn.fetch(sql, *params)]
 
     async def close(self) -> None:
-        if self.pool is not None:
-            await self.pool.close()
+        if self._pool is not None:
+            await (await self._pool).close()
 
 
 class Reads:
