@@ -48,6 +48,8 @@ from laurels.tenancy.models import Brand
 # The members of seed 001's reward that change with the clock or the customer.
 _HOLES = ("expired", "started", "rewardRestrictions")
 _VALID = b'{"isValid":true}'
+_LISTED = json.dumps(status(USER_LISTED), separators=(",", ":")).encode()
+_NO_FILTERS = OfferFilters()
 # Languages kept per reward: a client asking for ever new ones cannot grow the cache without bound.
 _MAX_LANGUAGES = 8
 
@@ -92,10 +94,18 @@ def _document(value: Any) -> Any:
 
 @dataclass
 class _Offerable:
-    """A reward at one version, as the per-user reads need it."""
+    """A reward at one version, as the per-user reads need it.
+
+    The row's values are copied out of the (detached) ORM instance once: read per
+    request, its instrumented attributes cost more than the judgement.
+    """
 
     reward: Reward
     state: dict[str, Any]
+    owner: str
+    start_at: datetime | None
+    end_at: datetime | None
+    order: tuple[int, int, int]
     views: dict[str, Template] = field(default_factory=dict)
 
     def view(self, language: str | None) -> Template:
@@ -110,7 +120,8 @@ class _Offerable:
 
 
 def _offerable(reward: Reward) -> _Offerable:
-    return _Offerable(reward, to_state(reward))
+    state = to_state(reward)
+    return _Offerable(reward, state, reward.org_id, reward.start_at, reward.end_at, order_key(state, reward.id))
 
 
 class UserRewardReads:
@@ -138,18 +149,20 @@ class UserRewardReads:
             raise brand_not_found(brand_name)
         customer = await self._profile(org_id, user_id)
         candidates = await self.offerable.of(org_id, rows)
+        unfiltered = filters == _NO_FILTERS
         offers = sorted(
             (
                 o
                 for o in candidates
-                if judge(o.state, customer, owner_org_id=o.reward.org_id, org_id=org_id) and matches(o.state, filters)
+                if judge(o.state, customer, owner_org_id=o.owner, org_id=org_id)
+                and (unfiltered or matches(o.state, filters))
             ),
-            key=lambda o: order_key(o.state, o.reward.id),
+            key=lambda o: o.order,
         )
         chosen = offers[page * size : (page + 1) * size]
         rendered = []
         for offer in chosen:
-            lifecycle = state_of(offer.reward.start_at, offer.reward.end_at, now)
+            lifecycle = state_of(offer.start_at, offer.end_at, now)
             expired = b"true" if lifecycle is State.ENDED else b"false"
             started = b"false" if lifecycle is State.UPCOMING else b"true"
             rendered.append(offer.view(language).fill((expired, started, _VALID)))
@@ -157,7 +170,7 @@ class UserRewardReads:
         return b"".join(
             (
                 b'{"status":',
-                json.dumps(status(USER_LISTED), separators=(",", ":")).encode(),
+                _LISTED,
                 b',"rewards":[',
                 b",".join(rendered),
                 b'],"pagination":',
