@@ -113,22 +113,28 @@ class _PostgresBackend:
     def __init__(self, dsn: str, size: int) -> None:
         self.dsn = dsn
         self.size = size
+        self.pool: asyncpg.Pool | None = None
         # Created by the first read; every read that arrives meanwhile awaits the same one.
-        self._pool: asyncio.Task[asyncpg.Pool] | None = None
+        self._opening: asyncio.Task[asyncpg.Pool] | None = None
 
-    async def rows(self, sql: str, params: Any) -> list[Row]:
-        failed = self._pool is not None and self._pool.done() and (self._pool.cancelled() or self._pool.exception())
-        if self._pool is None or failed:  # a database down at first use is tried again next time
-            self._pool = asyncio.ensure_future(
+    async def _open(self) -> asyncpg.Pool:
+        opening = self._opening
+        failed = opening is not None and opening.done() and (opening.cancelled() or opening.exception())
+        if opening is None or failed:  # a database down at first use is tried again next time
+            opening = self._opening = asyncio.ensure_future(
                 asyncpg.create_pool(self.dsn, min_size=1, max_size=self.size, reset=_keep_session)
             )
-        pool = await asyncio.shield(self._pool)
+        self.pool = await asyncio.shield(opening)
+        return self.pool
+
+    async def rows(self, sql: str, params: Any) -> list[Row]:
+        pool = self.pool or await self._open()
         async with pool.acquire() as conn:
             return [tuple(record) for record in await conn.fetch(sql, *params)]
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await (await self._pool).close()
+        if self.pool is not None:
+            await self.pool.close()
 
 
 class Reads:
