@@ -463,7 +463,7 @@ def _pgbench(env: dict[str, str], tmp: Path, url: str, org: dict[str, Any], rewa
         "def sql(stmt):\n"
         "    return str(stmt.compile(dialect=d, compile_kwargs={'literal_binds': True})).replace('\\n', ' ')\n"
         "try:\n"
-        "    from laurels.rewards.reads import BY_PK\n"
+        "    from laurels.rewards.repository import BY_PK\n"
         "    print('hot')\n"
         "    named = postgresql.dialect(paramstyle='named')\n"
         "    print(str(BY_PK.compile(dialect=named)).replace('\\n', ' '))\n"

@@ -25,11 +25,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, or_, select
-
 from laurels.capillary.envelope import FETCHED, USER_LISTED, status
 from laurels.capillary.views import reward_detail, user_reward
-from laurels.customers.models import Customer
+from laurels.customers.repository import PROFILE_OF
 from laurels.kit.clock import utcnow
 from laurels.kit.db import Database
 from laurels.kit.errors import NotFound
@@ -41,9 +39,10 @@ from laurels.rewards.lifecycle import State, state_of
 from laurels.rewards.models import Reward
 from laurels.rewards.offers import Offer, OfferFilters, brand_not_found, judge, matches, order_key, profile
 from laurels.rewards.reads import RewardVersions
+from laurels.rewards.repository import BY_PK_IN_BRAND, BY_REWARD_ID_IN_BRAND, LIVE_IN_BRAND_NAMED
 from laurels.rewards.rules import RewardCode
 from laurels.rewards.state import to_state
-from laurels.tenancy.models import Brand
+from laurels.tenancy.repository import BRAND_ID_NAMED
 
 # The members of seed 001's reward that change with the clock or the customer.
 _HOLES = ("expired", "started", "rewardRestrictions")
@@ -52,39 +51,6 @@ _LISTED = json.dumps(status(USER_LISTED), separators=(",", ":")).encode()
 _NO_FILTERS = OfferFilters()
 # Languages kept per reward: a client asking for ever new ones cannot grow the cache without bound.
 _MAX_LANGUAGES = 8
-
-_LIVE = (
-    select(Reward.id, Reward.version)
-    .join(Brand, Brand.id == Reward.brand_id)
-    .where(
-        Brand.org_id == bindparam("org_id"),
-        Brand.name_key == bindparam("name_key"),
-        Reward.org_id == bindparam("org_id"),
-        Reward.enabled.is_(True),
-        or_(Reward.start_at.is_(None), Reward.start_at <= bindparam("now")),
-        or_(Reward.end_at.is_(None), Reward.end_at >= bindparam("now")),
-    )
-    .order_by(Reward.id)
-)
-_BRAND = select(Brand.id).where(Brand.org_id == bindparam("org_id"), Brand.name_key == bindparam("name_key"))
-_PROFILE = select(
-    Customer.tiers,
-    Customer.labels,
-    Customer.card_series,
-    Customer.segments,
-    Customer.partner_programs,
-    Customer.country_id,
-).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
-
-
-_DETAIL_BY_PK = select(Reward.id, Reward.version).where(
-    Reward.org_id == bindparam("org_id"), Reward.id == bindparam("pk"), Reward.brand_id == bindparam("brand_id")
-)
-_DETAIL_BY_REWARD_ID = select(Reward.id, Reward.version).where(
-    Reward.org_id == bindparam("org_id"),
-    Reward.reward_id == bindparam("reward_id"),
-    Reward.brand_id == bindparam("brand_id"),
-)
 
 
 def _document(value: Any) -> Any:
@@ -144,8 +110,8 @@ class UserRewardReads:
     ) -> bytes:
         now = utcnow()
         name_key = fold(brand_name)
-        rows = await self.reads.rows(_LIVE, {"org_id": org_id, "name_key": name_key, "now": now})
-        if not rows and not await self.reads.rows(_BRAND, {"org_id": org_id, "name_key": name_key}):
+        rows = await self.reads.rows(LIVE_IN_BRAND_NAMED, {"org_id": org_id, "name_key": name_key, "now": now})
+        if not rows and not await self.reads.rows(BRAND_ID_NAMED, {"org_id": org_id, "name_key": name_key}):
             raise brand_not_found(brand_name)
         customer = await self._profile(org_id, user_id)
         candidates = await self.offerable.of(org_id, rows)
@@ -182,7 +148,7 @@ class UserRewardReads:
     async def _profile(self, org_id: str, user_id: str | None) -> Profile:
         if not user_id:
             return Profile()
-        rows = await self.reads.rows(_PROFILE, {"org_id": org_id, "user_id": user_id})
+        rows = await self.reads.rows(PROFILE_OF, {"org_id": org_id, "user_id": user_id})
         if not rows:
             return Profile()
         tiers, labels, card_series, segments, partner_programs, country_id = rows[0]
@@ -218,12 +184,12 @@ class RewardDetailReads:
         """The reward, if it is the org's and the brand's; else 404 (6004), as the unit route answered."""
         pk = row_id(ident)
         if pk is not None:
-            rows = await self.reads.rows(_DETAIL_BY_PK, {"org_id": org_id, "pk": pk, "brand_id": brand_id})
+            rows = await self.reads.rows(BY_PK_IN_BRAND, {"org_id": org_id, "pk": pk, "brand_id": brand_id})
         elif ident.isdigit():
             rows = []
         else:
             params = {"org_id": org_id, "reward_id": ident, "brand_id": brand_id}
-            rows = await self.reads.rows(_DETAIL_BY_REWARD_ID, params)
+            rows = await self.reads.rows(BY_REWARD_ID_IN_BRAND, params)
         details = await self.details.of(org_id, rows)
         if not details:
             raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)

@@ -2,10 +2,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from laurels.customers.models import Customer
 from laurels.kit.repository import OrgScopedRepository
+
+# Hot read (kit.reads.Reads): what eligibility reads of a customer, by (org, userId).
+PROFILE_OF = select(
+    Customer.tiers,
+    Customer.labels,
+    Customer.card_series,
+    Customer.segments,
+    Customer.partner_programs,
+    Customer.country_id,
+).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
 
 
 class CustomerRepository(OrgScopedRepository[Customer]):

@@ -18,9 +18,11 @@ routes are ``async`` and read through :class:`Reads` instead:
   prepared statement per query shape, rows decoded in C; psycopg's async
   mode cost twice the CPU per GET in a py-spy profile.
 
-Statements are SQLAlchemy Core, built in the domain's repository and compiled
-once per dialect here; they select plain columns (integers, text), so rows need
-no type processing. Each event loop gets its own connections because a test
+Statements are SQLAlchemy Core, built once in the domain's repository (the
+"hot reads" section of rewards, tenancy and customers) and compiled once per
+dialect here, parameters converted by their columns' types; they select plain
+columns, so rows need no type processing (JSON columns come back as text from
+both drivers; the caller decodes them). Each event loop gets its own connections because a test
 process runs more than one loop (the test client's and a live server's).
 """
 

@@ -17,10 +17,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import cache
 from typing import Generic, NamedTuple, TypeVar
 
-from sqlalchemy import Select, bindparam, select
 from starlette.concurrency import run_in_threadpool
 
 from laurels.kit.clock import utcnow
@@ -31,7 +29,7 @@ from laurels.kit.reads import Reads
 from laurels.kit.rendered import VersionCache
 from laurels.kit.unit import run_unit
 from laurels.kit.validation import row_id
-from laurels.rewards import rules
+from laurels.rewards import repository, rules
 from laurels.rewards.lifecycle import state_of
 from laurels.rewards.models import Reward
 from laurels.rewards.repository import RewardRepository
@@ -62,25 +60,6 @@ def render(reward: Reward) -> Body:
     before = out.model_dump_json(include=_BEFORE_STATE).encode()
     after = out.model_dump_json(include=_AFTER_STATE).encode()
     return Body(before[:-1] + b',"state":"', b'",' + after[1:], reward.start_at, reward.end_at)
-
-
-BY_PK = select(Reward.id, Reward.version).where(Reward.org_id == bindparam("org_id"), Reward.id == bindparam("pk"))
-BY_REWARD_ID = select(Reward.id, Reward.version).where(
-    Reward.org_id == bindparam("org_id"), Reward.reward_id == bindparam("reward_id")
-)
-
-
-@cache
-def _page_statement(by_enabled: bool, by_type: bool, after: bool) -> Select[int, int]:
-    # One statement per combination of filters, built once: the same shape as RewardRepository.list_page.
-    stmt = select(Reward.id, Reward.version).where(Reward.org_id == bindparam("org_id"))
-    if by_enabled:
-        stmt = stmt.where(Reward.enabled == bindparam("enabled"))
-    if by_type:
-        stmt = stmt.where(Reward.reward_type == bindparam("reward_type"))
-    if after:
-        stmt = stmt.where(Reward.id > bindparam("after"))
-    return stmt.order_by(Reward.id).limit(bindparam("limit"))
 
 
 class RewardVersions(Generic[V]):
@@ -126,11 +105,11 @@ class RewardReads:
         """``{"success": true, "data": <reward>}`` for a rewardId or an integer id; 404 if not the org's."""
         pk = row_id(ident)
         if pk is not None:
-            rows = await self.reads.rows(BY_PK, {"org_id": org_id, "pk": pk})
+            rows = await self.reads.rows(repository.BY_PK, {"org_id": org_id, "pk": pk})
         elif ident.isdigit():
             rows = []  # an integer id no row can have
         else:
-            rows = await self.reads.rows(BY_REWARD_ID, {"org_id": org_id, "reward_id": ident})
+            rows = await self.reads.rows(repository.BY_REWARD_ID, {"org_id": org_id, "reward_id": ident})
         bodies = await self._bodies(org_id, rows)
         if not bodies:
             raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
@@ -151,7 +130,9 @@ class RewardReads:
             params["reward_type"] = reward_type
         if after is not None:
             params["after"] = after
-        stmt = _page_statement(enabled is not None, reward_type is not None, after is not None)
+        stmt = repository.page_of(
+            by_enabled=enabled is not None, by_type=reward_type is not None, after=after is not None
+        )
         rows = await self.reads.rows(stmt, params)
         bodies = await self._bodies(org_id, rows)
         cursor_out = next_cursor([row[0] for row in rows], limit)

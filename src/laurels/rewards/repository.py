@@ -2,13 +2,56 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, tuple_
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, tuple_
 
 from laurels.kit.repository import OrgScopedRepository
 from laurels.kit.validation import row_id
 from laurels.rewards.models import Reward, RewardReference
+from laurels.tenancy.models import Brand
+
+# ---- hot reads: statements run on the event loop by kit.reads.Reads ------------------------
+# They select only ids and versions; the bodies come from rewards.reads' cache of what
+# was rendered per version. Parameters are bound by name when they run.
+
+# A reward by integer id, or by rewardId, in an org.
+BY_PK = select(Reward.id, Reward.version).where(Reward.org_id == bindparam("org_id"), Reward.id == bindparam("pk"))
+BY_REWARD_ID = select(Reward.id, Reward.version).where(
+    Reward.org_id == bindparam("org_id"), Reward.reward_id == bindparam("reward_id")
+)
+# The same, only if it is the brand's (Capillary addresses rewards under a brand).
+BY_PK_IN_BRAND = BY_PK.where(Reward.brand_id == bindparam("brand_id"))
+BY_REWARD_ID_IN_BRAND = BY_REWARD_ID.where(Reward.brand_id == bindparam("brand_id"))
+# The enabled rewards LIVE at :now of the brand named :name_key (folded), found by name in the same statement.
+LIVE_IN_BRAND_NAMED = (
+    select(Reward.id, Reward.version)
+    .join(Brand, Brand.id == Reward.brand_id)
+    .where(
+        Brand.org_id == bindparam("org_id"),
+        Brand.name_key == bindparam("name_key"),
+        Reward.org_id == bindparam("org_id"),
+        Reward.enabled.is_(True),
+        or_(Reward.start_at.is_(None), Reward.start_at <= bindparam("now")),
+        or_(Reward.end_at.is_(None), Reward.end_at >= bindparam("now")),
+    )
+    .order_by(Reward.id)
+)
+
+
+@cache
+def page_of(*, by_enabled: bool, by_type: bool, after: bool) -> Select[int, int]:
+    """A page of an org's rewards, oldest first: :limit rows, optionally :enabled, :reward_type,
+    after id :after. One statement per combination of filters, built once."""
+    stmt = select(Reward.id, Reward.version).where(Reward.org_id == bindparam("org_id"))
+    if by_enabled:
+        stmt = stmt.where(Reward.enabled == bindparam("enabled"))
+    if by_type:
+        stmt = stmt.where(Reward.reward_type == bindparam("reward_type"))
+    if after:
+        stmt = stmt.where(Reward.id > bindparam("after"))
+    return stmt.order_by(Reward.id).limit(bindparam("limit"))
 
 
 class RewardRepository(OrgScopedRepository[Reward]):
