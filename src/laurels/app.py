@@ -34,6 +34,7 @@ from laurels.products.routes import router as products_router
 from laurels.reference.routes import router as reference_router
 from laurels.rewards.reads import RewardReads
 from laurels.rewards.routes import router as rewards_router
+from laurels.tenancy.auth import document_authentication
 from laurels.tenancy.routes import router as brands_router
 
 NATIVE_PREFIXES = ("/v1", "/loyalty/v1")
@@ -150,6 +151,8 @@ def create_app(db: Database | None = None, *, cors_origins: Sequence[str] | None
     app.state.reward_detail_reads = RewardDetailReads(db, app.state.reads)
     register_surface(CAPILLARY_PREFIX, render_capillary)
     install_error_handlers(app)
+    # Innermost first: the errors hook post-processes what the authentication hook wrote.
+    document_authentication(app)
     document_errors_as_served(app)
 
     for prefix in NATIVE_PREFIXES:

@@ -143,3 +143,17 @@ def test_healthz_says_when_the_database_does_not_answer(tmp_path: Path) -> None:
         answer = client.get("/healthz")
     assert answer.status_code == 503
     assert answer.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+def test_every_authenticated_operation_documents_its_schemes_and_org_headers(app: FastAPI) -> None:
+    """The org headers and security schemes are read by one dependency but documented as before."""
+    schema = app.openapi()
+    assert set(schema["components"]["securitySchemes"]) == {"HTTPBearer", "HTTPBasic"}
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
+            if path == "/healthz":
+                assert "security" not in operation
+                continue
+            assert operation["security"] == [{"HTTPBearer": []}, {"HTTPBasic": []}], (method, path)
+            assert headers[-2:] == ["x-monterosa-org-id", "x-org-id"], (method, path)
