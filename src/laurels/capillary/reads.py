@@ -2,7 +2,7 @@
 seed 002's reward by id and seed 001's per-user reward list.
 
 A reward by id is its seed 002 detail, rendered once per version with a hole
-for its lifecycle ``state``.
+for its lifecycle ``state`` (``rewards.reads.Stated``).
 
 A customer's list is judged per request — which live rewards of the brand this
 customer may have, filtered and ordered — with the same ``rewards.offers``
@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from laurels.capillary.envelope import FETCHED, USER_LISTED, status
 from laurels.capillary.views import reward_detail, user_reward
@@ -38,7 +38,7 @@ from laurels.rewards.eligibility import Profile
 from laurels.rewards.lifecycle import State, state_of
 from laurels.rewards.models import Reward
 from laurels.rewards.offers import Offer, OfferFilters, brand_not_found, judge, matches, order_key, profile
-from laurels.rewards.reads import RewardVersions
+from laurels.rewards.reads import RewardVersions, Stated
 from laurels.rewards.repository import BY_PK_IN_BRAND, BY_REWARD_ID_IN_BRAND, LIVE_IN_BRAND_NAMED
 from laurels.rewards.rules import RewardCode
 from laurels.rewards.state import to_state
@@ -162,14 +162,8 @@ class UserRewardReads:
         )
 
 
-class _Detail(NamedTuple):
-    template: Template
-    start_at: datetime | None
-    end_at: datetime | None
-
-
-def _detail(reward: Reward) -> _Detail:
-    return _Detail(Template(reward_detail(reward), ("state",)), reward.start_at, reward.end_at)
+def _detail(reward: Reward) -> Stated:
+    return Stated.of(reward_detail(reward), reward)
 
 
 class RewardDetailReads:
@@ -193,6 +187,4 @@ class RewardDetailReads:
         details = await self.details.of(org_id, rows)
         if not details:
             raise NotFound("Reward not found", code=RewardCode.REWARD_NOT_FOUND)
-        detail = details[0]
-        state = state_of(detail.start_at, detail.end_at, utcnow()).value
-        return b'{"status":' + self._status + b',"reward":' + detail.template.fill((f'"{state}"'.encode(),)) + b"}"
+        return b'{"status":' + self._status + b',"reward":' + details[0].at(utcnow()) + b"}"

@@ -8,8 +8,8 @@ and rendered by the same ``RewardOut`` every other route answers with, so the
 wire shape cannot drift between the two paths.
 
 A reward's body depends on the clock only through its lifecycle ``state``, so
-the cache keeps the body in two halves around the state's value and the state
-is computed per request from the cached start and end.
+the cache keeps it as a template with that one hole (kit/rendered.py), filled
+per request from the cached start and end.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -26,7 +26,7 @@ from laurels.kit.db import Database
 from laurels.kit.errors import NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
 from laurels.kit.reads import Reads
-from laurels.kit.rendered import VersionCache
+from laurels.kit.rendered import Template, VersionCache
 from laurels.kit.unit import run_unit
 from laurels.kit.validation import row_id
 from laurels.rewards import repository, rules
@@ -38,28 +38,25 @@ from laurels.rewards.schemas import RewardOut
 
 V = TypeVar("V")
 
-_FIELDS = list(RewardOut.model_fields)
-_BEFORE_STATE = set(_FIELDS[: _FIELDS.index("state")])
-_AFTER_STATE = set(_FIELDS[_FIELDS.index("state") + 1 :])
 
+class Stated(NamedTuple):
+    """A rendered reward whose lifecycle ``state`` member is filled per request, from the clock."""
 
-class Body(NamedTuple):
-    """A reward's JSON around its state: ``head + b"LIVE" + tail``."""
-
-    head: bytes
-    tail: bytes
+    template: Template
     start_at: datetime | None
     end_at: datetime | None
 
+    @classmethod
+    def of(cls, document: dict[str, Any], reward: Reward) -> Stated:
+        return cls(Template(document, ("state",)), reward.start_at, reward.end_at)
+
     def at(self, now: datetime) -> bytes:
-        return self.head + state_of(self.start_at, self.end_at, now).value.encode() + self.tail
+        return self.template.fill((b'"' + state_of(self.start_at, self.end_at, now).value.encode() + b'"',))
 
 
-def render(reward: Reward) -> Body:
-    out = RewardOut.of(reward)
-    before = out.model_dump_json(include=_BEFORE_STATE).encode()
-    after = out.model_dump_json(include=_AFTER_STATE).encode()
-    return Body(before[:-1] + b',"state":"', b'",' + after[1:], reward.start_at, reward.end_at)
+def render(reward: Reward) -> Stated:
+    """Seed 004's reward, as every route answers with it (``RewardOut``)."""
+    return Stated.of(RewardOut.of(reward).model_dump(mode="json"), reward)
 
 
 class RewardVersions(Generic[V]):
