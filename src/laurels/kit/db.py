@@ -11,13 +11,15 @@ off so that these BEGINs are the only ones issued.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -78,7 +80,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONDoc = JSON().with_variant(JSONB(), "postgresql")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, turns: WriterQueue | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
@@ -92,7 +94,27 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get("laurels_write", False)
+        if write and turns is not None:
+            # The turn is taken at the first statement, not when the session opens, so
+            # whatever a request validates before it touches the database runs unlocked.
+            record = conn.connection.record_info
+            if not record.get(_HOLDS_TURN):
+                turns.__enter__()
+                record[_HOLDS_TURN] = True
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    if turns is not None:
+
+        @event.listens_for(engine, "checkin")
+        def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+            # After commit or rollback (the pool resets a connection before checking it
+            # in), and also for a connection invalidated mid-transaction: record_info,
+            # unlike info, outlives the DBAPI connection, so the turn is always given back.
+            if record.record_info.pop(_HOLDS_TURN, False):
+                turns.__exit__()
+
+
+_HOLDS_TURN = "laurels_holds_writer_turn"
 
 
 # One connection per worker thread, and as many worker threads as connections
@@ -103,7 +125,8 @@ def _configure_sqlite(engine: Engine) -> None:
 POOL_RECYCLE_SECONDS = 300
 
 
-def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
+def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE, turns: WriterQueue | None = None) -> Engine:
+    """The engine; on SQLite, write transactions take a turn in ``turns`` before they begin."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -112,24 +135,39 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE) -> Engine:
             pool_size=pool_size,
             max_overflow=0,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, turns)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=POOL_RECYCLE_SECONDS)
 
 
 class WriterQueue:
-    """SQLite's one-writer rule kept inside this process, first come first served.
+    """SQLite's one-writer rule kept among this database's server processes, without sleeps.
 
-    A ticket lock: writers take a number and go in order, so a burst of writers
-    is served like a queue instead of racing in SQLite's busy handler, whose
-    growing sleeps let an unlucky writer wait far longer than its turn.
+    Inside a process, a ticket lock: writers take a number and go in order, so a
+    burst of writers is served like a queue. Between processes (``laurels serve
+    --workers N``), the writer at the head of its queue takes an exclusive
+    ``flock`` on a file beside the database before it begins. SQLite's own lock
+    would do, but a writer that finds it taken sleeps in SQLite's busy handler
+    (1, 2, 5 … 100 ms, growing), so two workers writing at once spent most of
+    their time asleep; a blocked ``flock`` is woken by the kernel the moment it
+    is released. Writers that do not take the file (migrations, other programs)
+    still meet SQLite's lock and its busy timeout, so the file is a fast path,
+    never what makes writes correct.
     ``changed`` is notified whenever the queue moves, so a test can watch it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lock_path: str | None = None) -> None:
         self.changed = threading.Condition()
         self._next = 0
         self._serving = 0
+        self._lock_path = lock_path
+        self._lock_fd: int | None = None
+
+    def close(self) -> None:
+        with self.changed:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
 
     @property
     def waiting(self) -> int:
@@ -142,11 +180,29 @@ class WriterQueue:
             self._next += 1
             self.changed.notify_all()
             self.changed.wait_for(lambda: self._serving == ticket)
+        if self._lock_path is not None:
+            try:
+                if self._lock_fd is None:  # opened at the first write: the database's directory exists by then
+                    self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            except BaseException:
+                self.__exit__()
+                raise
 
     def __exit__(self, *_exc: object) -> None:
+        if self._lock_fd is not None:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)  # unlocking what is not locked is harmless
         with self.changed:
             self._serving += 1
             self.changed.notify_all()
+
+
+def _writer_lock_path(url: str) -> str | None:
+    """The file server processes lock to take turns writing: beside the database, or none in memory."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return f"{database}-writer"
 
 
 class Database:
@@ -155,7 +211,11 @@ class Database:
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = normalize_url(url)
         self.pool_size = pool_size
-        self.engine = make_engine(self.url, pool_size)
+        # SQLite has one writer at a time: this process's writers queue here, in
+        # order, from their BEGIN IMMEDIATE until their connection is back in the pool.
+        sqlite = self.url.startswith("sqlite")
+        self.write_lock: WriterQueue | None = WriterQueue(_writer_lock_path(self.url)) if sqlite else None
+        self.engine = make_engine(self.url, pool_size, self.write_lock)
         self._write_engine = self.engine.execution_options(laurels_write=True)
         # PostgreSQL reads run in autocommit: a GET by id is then one statement on the
         # wire instead of BEGIN, SELECT, COMMIT. Each statement still sees every write
@@ -165,9 +225,6 @@ class Database:
             if self.engine.dialect.name == "sqlite"
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
-        # SQLite has one writer at a time: this process's writers queue here, in
-        # order, rather than in SQLite's busy handler with its growing sleeps.
-        self.write_lock: WriterQueue | None = WriterQueue() if self.is_sqlite else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -180,18 +237,11 @@ class Database:
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """A write session that commits if the block succeeds and rolls back otherwise."""
-        with self.writer(), self.session(write=True) as session:
+        with self.session(write=True) as session:
             yield session
             session.commit()
 
-    @contextmanager
-    def writer(self) -> Iterator[None]:
-        """Hold this process's turn to write (SQLite only; elsewhere nothing to wait for)."""
-        if self.write_lock is None:
-            yield
-            return
-        with self.write_lock:
-            yield
-
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.write_lock is not None:
+            self.write_lock.close()

@@ -15,10 +15,11 @@ thread of its own: six hops for a plain GET, each costing more than the query.
 - FastAPI validates and serializes the returned model on the event loop (the
   route is a coroutine to FastAPI), where it costs no hop.
 
-SQLite has one writer at a time. Within a process, writers queue on a lock
-before they begin (:attr:`Database.write_lock`), so at most one of them per
-process waits in SQLite's busy handler, whose back-off would otherwise make a
-burst of writers wait in ever longer sleeps.
+SQLite has one writer at a time. Writers take turns (:attr:`Database.write_lock`)
+from their first statement to the moment their connection is back in the pool,
+in order within a process and by a file lock between processes, so none waits in
+SQLite's busy handler, whose back-off would make a burst of writers wait in ever
+longer sleeps. Work a route does before its first statement holds no turn.
 """
 
 from __future__ import annotations
@@ -26,15 +27,12 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from contextlib import nullcontext
 from typing import Any
 
 import anyio.to_thread
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-
-from laurels.kit.db import Database
 
 
 def size_threadpool(connections: int) -> None:
@@ -45,31 +43,26 @@ def size_threadpool(connections: int) -> None:
     anyio.to_thread.current_default_thread_limiter().total_tokens = connections
 
 
-def run_unit(db: Database, session: Session | None, call: Callable[[], Any]) -> Any:
+def run_unit(session: Session | None, call: Callable[[], Any]) -> Any:
     """Run ``call`` and commit ``session`` in this thread; roll back on any error; always close."""
     if session is None:
         return call()
-    with db.writer() if session.info.get("write") else nullcontext():
-        try:
-            result = call()
-            session.commit()
-            return result
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    try:
+        result = call()
+        session.commit()
+        return result
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 def _unit_endpoint(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     async def run(**kwargs: Any) -> Any:
         session = next((v for v in kwargs.values() if isinstance(v, Session)), None)
-        db: Database | None = session.info.get("db") if session is not None else None
-        call = functools.partial(endpoint, **kwargs)
-        if db is None:
-            return await run_in_threadpool(call)
-        return await run_in_threadpool(run_unit, db, session, call)
+        return await run_in_threadpool(run_unit, session, functools.partial(endpoint, **kwargs))
 
     return run
 

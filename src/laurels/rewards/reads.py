@@ -81,7 +81,7 @@ class RewardVersions(Generic[V]):
             def load() -> dict[int, V]:
                 return {r.id: self._remember(r) for r in RewardRepository(session).by_pks(org_id, missing)}
 
-            loaded: dict[int, V] = await run_in_threadpool(run_unit, self.db, session, load)
+            loaded: dict[int, V] = await run_in_threadpool(run_unit, session, load)
             found = [value if value is not None else loaded.get(pk) for (pk, _), value in zip(rows, found, strict=True)]
         return [value for value in found if value is not None]
 

@@ -130,14 +130,17 @@ class RewardRepository(OrgScopedRepository[Reward]):
         )
         return list(self.session.scalars(stmt.order_by(Reward.id)))
 
-    def set_references(self, reward: Reward, keys: Collection[tuple[str, Any]]) -> None:
+    def set_references(self, reward: Reward, keys: Collection[tuple[str, Any]], *, new: bool = False) -> None:
         """Make the reward's reference rows exactly ``keys`` ((kind, key) pairs, keys as rewards name them).
 
-        Only the difference is written, so rows that stay are not touched.
+        Only the difference is written, so rows that stay are not touched. A ``new``
+        reward has none yet, so there is nothing to read first.
         """
         wanted = {(kind, str(key)) for kind, key in keys}
-        stmt = select(RewardReference.kind, RewardReference.key).where(RewardReference.reward_pk == reward.id)
-        held = {(kind, key) for kind, key in self.session.execute(stmt)}
+        held: set[tuple[str, str]] = set()
+        if not new:
+            stmt = select(RewardReference.kind, RewardReference.key).where(RewardReference.reward_pk == reward.id)
+            held = {(kind, key) for kind, key in self.session.execute(stmt)}
         gone = held - wanted
         if gone:
             self.session.execute(
@@ -146,9 +149,9 @@ class RewardRepository(OrgScopedRepository[Reward]):
                     tuple_(RewardReference.kind, RewardReference.key).in_(sorted(gone)),
                 )
             )
-        new = sorted(wanted - held)
-        if new:
-            rows = [{"reward_pk": reward.id, "org_id": reward.org_id, "kind": k, "key": v} for k, v in new]
+        added = sorted(wanted - held)
+        if added:
+            rows = [{"reward_pk": reward.id, "org_id": reward.org_id, "kind": k, "key": v} for k, v in added]
             self.session.execute(insert(RewardReference), rows)
 
     def is_referenced(self, org_id: str, kind: str, key: Any) -> bool:

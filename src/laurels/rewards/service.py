@@ -215,7 +215,7 @@ class RewardService:
                 code=RewardCode.REFERENCE_GONE,
                 field="config",
             ) from None
-        self.rewards.set_references(reward, referenced_keys(state))
+        self.rewards.set_references(reward, referenced_keys(state), new=True)
         return reward
 
     def _write(
