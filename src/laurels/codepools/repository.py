@@ -9,7 +9,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from laurels.codepools.models import CodePool, CouponCode
 from laurels.kit.repository import OrgScopedRepository
-from laurels.rewards.models import Reward
 
 AVAILABLE = "available"
 ISSUED = "issued"
@@ -119,7 +118,3 @@ class CodePoolRepository(OrgScopedRepository[CodePool]):
     def delete_codes(self, pool_pk: int) -> None:
         """Delete every code of a pool (the foreign key cascades too; this does not rely on it)."""
         self.session.execute(delete(CouponCode).where(CouponCode.pool_id == pool_pk))
-
-    def used_by_rewards(self, pool_pk: int) -> bool:
-        stmt = select(Reward.id).where(Reward.code_pool_pk == pool_pk).limit(1)
-        return self.session.scalar(stmt) is not None

@@ -233,13 +233,12 @@ class CodePoolService:
     def delete(self, org_id: str, code_pool_id: str) -> None:
         """Delete the pool and its codes; refused while a reward draws from it."""
         pool = self._found(self.pools.get_for_update(org_id, code_pool_id))
-        if self.pools.used_by_rewards(pool.id):
-            raise self._in_use()
         try:
             self.pools.delete_codes(pool.id)
             self.pools.delete(pool)
         except IntegrityError:
-            # A reward referencing the pool was committed after our check.
+            # A reward's foreign key to the pool (ON DELETE RESTRICT) refused the delete;
+            # the codes' delete goes back with the rest of the transaction.
             raise self._in_use() from None
 
     # ---- code writes ----------------------------------------------------

@@ -96,6 +96,8 @@ class CompetitionService:
 
     def delete(self, org_id: str, competition_id: str) -> None:
         competition = self.get(org_id, competition_id, for_update=True)
-        if self.repo.used_by_rewards(competition.id):
-            raise Conflict("Competition is used by a reward", code=CompetitionCode.COMPETITION_IN_USE)
-        self.repo.delete(competition)
+        try:
+            self.repo.delete(competition)
+        except IntegrityError:
+            # A reward's foreign key to the competition (ON DELETE RESTRICT) refused the delete.
+            raise Conflict("Competition is used by a reward", code=CompetitionCode.COMPETITION_IN_USE) from None

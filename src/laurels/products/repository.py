@@ -4,7 +4,6 @@ from sqlalchemy import select
 
 from laurels.kit.repository import OrgScopedRepository
 from laurels.products.models import Product
-from laurels.rewards.models import Reward
 
 
 class ProductRepository(OrgScopedRepository[Product]):
@@ -16,6 +15,3 @@ class ProductRepository(OrgScopedRepository[Product]):
         if other_than is not None:
             stmt = stmt.where(Product.id != other_than)
         return self.session.scalar(stmt) is not None
-
-    def used_by_rewards(self, product_pk: int) -> bool:
-        return self.session.scalar(select(Reward.id).where(Reward.product_pk == product_pk).limit(1)) is not None

@@ -91,9 +91,11 @@ class ProductService:
 
     def delete(self, org_id: str, product_id: str) -> None:
         product = self.get(org_id, product_id, for_update=True)
-        if self.repo.used_by_rewards(product.id):
-            raise Conflict("Product is used by a reward", code=ProductCode.PRODUCT_IN_USE)
-        self.repo.delete(product)
+        try:
+            self.repo.delete(product)
+        except IntegrityError:
+            # A reward's foreign key to the product (ON DELETE RESTRICT) refused the delete.
+            raise Conflict("Product is used by a reward", code=ProductCode.PRODUCT_IN_USE) from None
 
     def _check_sku_free(self, org_id: str, sku: str) -> None:
         if self.repo.sku_taken(org_id, sku):

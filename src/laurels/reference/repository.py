@@ -41,6 +41,7 @@ from laurels.reference.models import (
     OrgRow,
     Partition,
     PartnerProgram,
+    RewardReference,
     Segment,
     Tier,
     Vendor,
@@ -97,6 +98,13 @@ _PARTITIONS = _Family(Partition, Partition.segment_id, Segment)
 class ReferenceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def in_use(self, org_id: str, kind: str, key: Any) -> bool:
+        """Whether any of the org's rewards names this piece of reference data (one index probe)."""
+        stmt = select(RewardReference.reward_pk).where(
+            RewardReference.org_id == org_id, RewardReference.kind == kind, RewardReference.key == str(key)
+        )
+        return self.session.scalar(stmt.limit(1)) is not None
 
     def missing_labels(self, org_id: str, ids: Collection[int], *, lock: bool = False) -> list[int]:
         return self._missing_ids(Label, org_id, ids, lock=lock)

@@ -29,7 +29,7 @@ from laurels.reference.models import (
     OrgRow,
     Vendor,
 )
-from laurels.reference.repository import Rows
+from laurels.reference.repository import ReferenceRepository, Rows
 from laurels.reference.schemas import (
     CODE_PATTERN,
     CUSTOM_FIELD_SCOPES,
@@ -44,7 +44,6 @@ from laurels.reference.schemas import (
     NamedUpdate,
     RowOut,
 )
-from laurels.rewards.references import reference_in_use
 
 DESCRIPTION_MAX = 4000
 _CODE = re.compile(CODE_PATTERN)
@@ -99,8 +98,8 @@ def refuse_if_in_use(session: Session, org_id: str, kind: Kind, key: Any) -> Non
     """What a reward names must exist: refuse to delete it while one does (409 <KIND>_IN_USE).
 
     The caller must hold the row ``FOR UPDATE`` (PostgreSQL), or a reward naming it could commit after
-    this answer and before the delete."""
-    if key is not None and reference_in_use(session, org_id, kind.code, key):
+    this answer and before the delete (see ``rewards.references``)."""
+    if key is not None and ReferenceRepository(session).in_use(org_id, kind.code, key):
         raise Conflict(f"{kind.entity} is used by a reward", code=f"{kind.code}_IN_USE")
 
 

@@ -60,28 +60,3 @@ class Reward(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it from the class)
-
-
-class RewardReference(Base):
-    """One piece of reference data a reward names: the reverse index "is it in use" reads.
-
-    The reward's document stays the source of truth (ids live in its JSON); the
-    reward repository rewrites these rows whenever the set of what the reward
-    names changes, so "is label 7 in use" is one indexed query instead of a scan
-    of every reward. ``kind`` is the reference kind as in
-    ``rewards.references.ReferenceCode`` (LABEL, CARD_SERIES, TIER, ...) and
-    ``key`` how rewards name the row, as text: the integer id, or a card
-    series' code, or a custom field's name.
-
-    There is no foreign key to the referenced rows (the kinds live in ten
-    tables and two of them are named by text); what keeps a named row from
-    being deleted is the lock protocol in ``rewards.references``.
-    """
-
-    __tablename__ = "reward_references"
-    __table_args__ = (Index("ix_reward_references_org_id_kind_key", "org_id", "kind", "key"),)
-
-    reward_pk: Mapped[int] = mapped_column(ForeignKey("rewards.id", ondelete="CASCADE"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))

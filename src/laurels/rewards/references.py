@@ -44,7 +44,6 @@ from laurels.kit.validation import row_id
 from laurels.reference.countries import country_by_id
 from laurels.reference.repository import ReferenceRepository
 from laurels.rewards.catalog import SERIES_NUMERIC
-from laurels.rewards.repository import RewardRepository
 from laurels.tenancy.repository import TenancyRepository
 
 
@@ -252,12 +251,3 @@ class ReferenceChecker:
                     code=ReferenceCode.ORG_NOT_CONNECTED,
                     field=f"orgLevelRestrictions[{i}].orgId",
                 )
-
-
-def reference_in_use(session: Session, org_id: str, kind: str, key: Any) -> bool:
-    """Whether any of the org's rewards names this piece of reference data.
-
-    The caller holds its row ``FOR UPDATE`` already (see the module doc), so no
-    reward naming it can commit between this answer and the caller's delete.
-    """
-    return RewardRepository(session).is_referenced(org_id, kind, key)

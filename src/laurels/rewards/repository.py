@@ -9,7 +9,8 @@ from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, tup
 
 from laurels.kit.repository import OrgScopedRepository
 from laurels.kit.validation import row_id
-from laurels.rewards.models import Reward, RewardReference
+from laurels.reference.models import RewardReference
+from laurels.rewards.models import Reward
 from laurels.tenancy.models import Brand
 
 # ---- hot reads: statements run on the event loop by kit.reads.Reads ------------------------
@@ -153,10 +154,3 @@ class RewardRepository(OrgScopedRepository[Reward]):
         if added:
             rows = [{"reward_pk": reward.id, "org_id": reward.org_id, "kind": k, "key": v} for k, v in added]
             self.session.execute(insert(RewardReference), rows)
-
-    def is_referenced(self, org_id: str, kind: str, key: Any) -> bool:
-        """Whether any of the org's rewards names this piece of reference data (one index probe)."""
-        stmt = select(RewardReference.reward_pk).where(
-            RewardReference.org_id == org_id, RewardReference.kind == kind, RewardReference.key == str(key)
-        )
-        return self.session.scalar(stmt.limit(1)) is not None
