@@ -12,7 +12,6 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 
 from laurels.kit.db import Database
-from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.service import TenancyService
 
 
@@ -69,7 +68,7 @@ def make_tenant(
     scopes: list[str] | None = None,
 ) -> Tenant:
     with db.unit_of_work() as session:
-        service = TenancyService(TenancyRepository(session))
+        service = TenancyService(session)
         org = service.create_org(name, parent_id=parent_id)
         issued = service.create_api_key(org.id, scopes)
     return Tenant(client=client, org_id=org.id, token=issued.token, key_id=issued.key.id)

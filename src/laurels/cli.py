@@ -21,7 +21,6 @@ from laurels.kit.clock import iso_ms, utcnow
 from laurels.kit.db import Database
 from laurels.kit.errors import LaurelsError
 from laurels.tenancy.models import ApiKey, Org
-from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.service import TenancyService
 
 app = typer.Typer(help="Laurels, a self-hosted rewards engine.", no_args_is_help=True, add_completion=False)
@@ -90,11 +89,11 @@ def _tenancy(*, write: bool = True) -> Iterator[TenancyService]:
     try:
         if write:
             with db.unit_of_work() as session:
-                yield TenancyService(TenancyRepository(session))
+                yield TenancyService(session)
         else:
             # A read never takes SQLite's write lock, so a listing does not queue behind a busy server.
             with db.session(write=False) as session:
-                yield TenancyService(TenancyRepository(session))
+                yield TenancyService(session)
     except LaurelsError as exc:
         _fail(exc.message)
     finally:

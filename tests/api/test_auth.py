@@ -7,7 +7,6 @@ from collections.abc import Callable
 import pytest
 
 from laurels.kit.db import Database
-from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.service import TenancyService
 from tests.support import Tenant, error_of
 
@@ -41,7 +40,7 @@ def test_wrong_secret_for_a_real_key_is_401(tenant: Tenant) -> None:
 
 def test_revoked_key_is_401(db: Database, tenant: Tenant) -> None:
     with db.unit_of_work() as session:
-        TenancyService(TenancyRepository(session)).revoke_api_key(tenant.key_id)
+        TenancyService(session).revoke_api_key(tenant.key_id)
     error_of(tenant.get("/v1/rewards"), 401)
 
 

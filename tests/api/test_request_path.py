@@ -18,7 +18,6 @@ from sqlalchemy import event
 from laurels.app import create_app
 from laurels.kit.db import Database
 from laurels.kit.reads import Reads
-from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.service import TenancyService
 from tests.support import Tenant
 
@@ -87,7 +86,7 @@ def test_a_list_page_runs_one_select_and_sees_every_committed_write(app: FastAPI
 def test_a_revoked_key_is_refused_at_once_in_this_process(db: Database, tenant: Tenant) -> None:
     tenant.data(tenant.get("/v1/rewards"))  # cached
     with db.unit_of_work() as session:
-        TenancyService(TenancyRepository(session)).revoke_api_key(tenant.key_id)
+        TenancyService(session).revoke_api_key(tenant.key_id)
     assert tenant.get("/v1/rewards").status_code == 401
 
 

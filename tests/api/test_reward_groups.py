@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from laurels.kit.db import Database
-from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.service import TenancyService
 from tests.support import Tenant, error_of
 
@@ -250,5 +249,5 @@ def test_read_scope_reads_and_write_scope_writes(db: Database, tenant: Tenant) -
 def _key(db: Database, tenant: Tenant, scopes: list[str]) -> Tenant:
     """Another key of the tenant's org, with only these scopes."""
     with db.unit_of_work() as session:
-        issued = TenancyService(TenancyRepository(session)).create_api_key(tenant.org_id, scopes)
+        issued = TenancyService(session).create_api_key(tenant.org_id, scopes)
     return Tenant(client=tenant.client, org_id=tenant.org_id, token=issued.token, key_id=issued.key.id)

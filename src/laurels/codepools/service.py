@@ -227,7 +227,7 @@ class CodePoolService:
             pool.description = _description(body.description)
         if given:
             pool.updated_at = utcnow()
-            self.pools.session.flush()
+            self.pools.flush()
         return pool
 
     def delete(self, org_id: str, code_pool_id: str) -> None:

@@ -91,7 +91,7 @@ class CompetitionService:
         _check_window(competition.starts_at, competition.ends_at)
         if given:
             competition.updated_at = utcnow()
-            self.repo.session.flush()
+            self.repo.flush()
         return competition
 
     def delete(self, org_id: str, competition_id: str) -> None:

@@ -180,7 +180,7 @@ class CustomerService:
                     for column, value in changes.items():
                         setattr(customer, column, value)
                     customer.updated_at = utcnow()
-                    self.repo.session.flush()
+                    self.repo.flush()
                 return customer, False
             now = utcnow()
             empty: dict[str, Any] = {

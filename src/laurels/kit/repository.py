@@ -1,4 +1,10 @@
-"""The query shapes every org-scoped resource shares.
+"""The query shapes every org-scoped resource shares, and the one door to the session.
+
+A repository is the only code that holds a session: services ask repositories
+for rows and hand them back to be added, flushed or deleted, and never reach
+the session themselves (``tests/unit/test_structure.py`` checks it). The unit
+of work around them — begin, commit, roll back — belongs to the request's
+boundary (``kit.unit``), the CLI command or the job.
 
 Every row that belongs to a tenant has an integer primary key ``id``, an
 ``org_id`` and a public string id unique within the org. Reads always filter
@@ -14,14 +20,36 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 M = TypeVar("M")
+T = TypeVar("T")
 
 
-class OrgScopedRepository(Generic[M]):
-    model: ClassVar[type[Any]]
-    public_id: ClassVar[InstrumentedAttribute[str]]
+class Repository:
+    """What every repository offers besides its queries: a row handed to it is written at once."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def add(self, obj: T) -> T:
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def add_all(self, objs: Sequence[Any]) -> None:
+        self.session.add_all(objs)
+        self.session.flush()
+
+    def flush(self) -> None:
+        """Write what changed on the rows this unit loaded (an IntegrityError surfaces here)."""
+        self.session.flush()
+
+    def delete(self, obj: Any) -> None:
+        self.session.delete(obj)
+        self.session.flush()
+
+
+class OrgScopedRepository(Repository, Generic[M]):
+    model: ClassVar[type[Any]]
+    public_id: ClassVar[InstrumentedAttribute[str]]
 
     def get(self, org_id: str, public_id: str, *, for_update: bool = False) -> M | None:
         """The row, or None; ``for_update`` locks it until the transaction ends (a no-op on SQLite,
@@ -49,12 +77,3 @@ class OrgScopedRepository(Generic[M]):
             stmt = stmt.where(model.id > after)
         stmt = stmt.order_by(model.id).limit(limit)
         return list(self.session.scalars(stmt))
-
-    def add(self, obj: M) -> M:
-        self.session.add(obj)
-        self.session.flush()
-        return obj
-
-    def delete(self, obj: M) -> None:
-        self.session.delete(obj)
-        self.session.flush()

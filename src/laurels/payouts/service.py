@@ -124,7 +124,7 @@ class RewardGroupService:
         if given:
             group.updated_at = utcnow()
             try:
-                self.groups.session.flush()
+                self.groups.flush()
             except IntegrityError:
                 raise self._name_taken() from None
         if items is not None:
@@ -263,7 +263,7 @@ class PayoutSchemeService:
             scheme.description = _description(body.description)
         if given:
             scheme.updated_at = utcnow()
-            self.schemes.session.flush()
+            self.schemes.flush()
         return self._view(scheme)
 
     def delete(self, org_id: str, payout_scheme_id: str) -> None:
@@ -303,8 +303,7 @@ class PayoutSchemeService:
             created_at=now,
             updated_at=now,
         )
-        self.schemes.session.add(draft)
-        self.schemes.session.flush()
+        self.schemes.add(draft)
         return draft
 
     def update_draft(self, org_id: str, payout_scheme_id: str, draft_ident: str, body: DraftUpdate) -> PayoutDraft:
@@ -315,15 +314,14 @@ class PayoutSchemeService:
             self._check_groups(org_id, rules)
             draft.rules = rules
             draft.updated_at = scheme.updated_at = utcnow()
-            self.schemes.session.flush()
+            self.schemes.flush()
         return draft
 
     def delete_draft(self, org_id: str, payout_scheme_id: str, draft_ident: str) -> None:
         scheme = self._scheme(org_id, payout_scheme_id, lock=True)
         draft = self._editable(self._draft(scheme, draft_ident))
         scheme.updated_at = utcnow()
-        self.schemes.session.delete(draft)
-        self.schemes.session.flush()
+        self.schemes.delete(draft)
 
     def publish(self, org_id: str, payout_scheme_id: str, draft_ident: str, body: PublishDraft | None) -> SchemeView:
         """Make the draft the scheme's one active draft; the one before becomes superseded (history).
@@ -365,11 +363,11 @@ class PayoutSchemeService:
             current.active = None
             current.superseded_at = now
             self.schemes.unpin(current.id)
-            self.schemes.session.flush()
+            self.schemes.flush()
         draft.active = True
         draft.published_at = now
         scheme.updated_at = now
-        self.schemes.session.flush()
+        self.schemes.flush()
         self.schemes.pin(draft.id, [g.id for g in groups])
         return self._view(scheme)
 

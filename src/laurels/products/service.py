@@ -86,7 +86,7 @@ class ProductService:
             product.stock = _stock(body.stock)
         if given:
             product.updated_at = utcnow()
-            self.repo.session.flush()
+            self.repo.flush()
         return product
 
     def delete(self, org_id: str, product_id: str) -> None:

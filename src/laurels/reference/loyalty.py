@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from laurels.kit.errors import InvalidInput
 from laurels.kit.validation import INT32_MAX, fold, require_fields
@@ -23,7 +24,7 @@ from laurels.reference.models import (
     Segment,
     Tier,
 )
-from laurels.reference.repository import Children, next_rank
+from laurels.reference.repository import Children
 from laurels.reference.schemas import (
     ChildOut,
     LoyaltyProgramCreate,
@@ -98,9 +99,17 @@ class ParentService(NamedService[P]):
 
     children: ClassVar[tuple[ChildKind, ...]]
 
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._children = {
+            kind.plural: Children[NamedChild](
+                session, kind.model, getattr(kind.model, kind.parent_fk), (Tier.rank,) if kind.ranked else ()
+            )
+            for kind in self.children
+        }
+
     def _repo(self, kind: ChildKind) -> Children[NamedChild]:
-        order = (Tier.rank,) if kind.ranked else ()
-        return Children(self.session, kind.model, getattr(kind.model, kind.parent_fk), order)
+        return self._children[kind.plural]
 
     # ---- the parent -----------------------------------------------------------
 
@@ -161,20 +170,20 @@ class ParentService(NamedService[P]):
                 raise kind.taken()
         if isinstance(child, Tier) and "rank" in values:
             child.rank = check_rank(values["rank"], "rank")
-        flushed(self.session.flush, kind.taken())
+        flushed(self._repo(kind).flush, kind.taken())
         return child
 
     def delete_child(self, org_id: str, parent_id: int, kind: ChildKind, child_id: int) -> None:
         # Locked before the in-use query: a reward write naming the child holds it FOR KEY SHARE until it
         # commits, so this waits and then sees its reference rows (see rewards.references).
         child = self.get_child(org_id, parent_id, kind, child_id, for_update=True)
-        refuse_if_in_use(self.session, org_id, kind, child.id)
+        refuse_if_in_use(self.refs, org_id, kind, child.id)
         self._repo(kind).delete(child)
 
     def _add(self, parent: P, kind: ChildKind, items: Sequence[Any], *, nested: bool) -> list[NamedChild]:
         """Check and add children; in a parent's body (``nested``) fields are named like tiers[1].name."""
         repo = self._repo(kind)
-        highest = next_rank(self.session, parent.id) - 1 if kind.ranked else 0
+        highest = repo.next_rank(parent.id) - 1 if kind.ranked else 0
         seen: set[str] = set()
         made: list[NamedChild] = []
         for index, item in enumerate(items):
@@ -195,7 +204,7 @@ class ParentService(NamedService[P]):
                 child.rank = highest + 1 if given is None else check_rank(given, prefix + "rank")
                 highest = max(highest, child.rank)
             made.append(child)
-        flushed(lambda: repo.add(made), kind.taken())
+        flushed(lambda: repo.add_all(made), kind.taken())
         return made
 
 

@@ -30,6 +30,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from laurels.kit.repository import Repository
 from laurels.kit.validation import row_id, row_ids
 from laurels.reference.models import (
     CardSeries,
@@ -95,10 +96,7 @@ _PARTNER_PROGRAMS = _Family(PartnerProgram, PartnerProgram.program_id, LoyaltyPr
 _PARTITIONS = _Family(Partition, Partition.segment_id, Segment)
 
 
-class ReferenceRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class ReferenceRepository(Repository):
     def in_use(self, org_id: str, kind: str, key: Any) -> bool:
         """Whether any of the org's rewards names this piece of reference data (one index probe)."""
         stmt = select(RewardReference.reward_pk).where(
@@ -191,11 +189,11 @@ class ReferenceRepository:
         return dict(self.session.execute(family.owned(org_id, ids)).all()) if ids else {}
 
 
-class Rows(Generic[R]):
+class Rows(Repository, Generic[R]):
     """CRUD queries on one kind of top-level reference row."""
 
     def __init__(self, session: Session, model: type[R]) -> None:
-        self.session = session
+        super().__init__(session)
         self.model = model
 
     def get(self, org_id: str, row_id: int, *, for_update: bool = False) -> R | None:
@@ -221,17 +219,8 @@ class Rows(Generic[R]):
             stmt = stmt.where(self.model.id != other_than)
         return self.session.scalar(stmt.limit(1)) is not None
 
-    def add(self, row: R) -> R:
-        self.session.add(row)
-        self.session.flush()
-        return row
 
-    def delete(self, row: R) -> None:
-        self.session.delete(row)
-        self.session.flush()
-
-
-class Children(Generic[C]):
+class Children(Repository, Generic[C]):
     """Queries on the children of one kind (tiers, partner programs, partitions).
 
     Callers check first that the parent is the org's; these queries then
@@ -245,7 +234,7 @@ class Children(Generic[C]):
         parent_fk: InstrumentedAttribute[int],
         order: Sequence[InstrumentedAttribute[int]] = (),
     ) -> None:
-        self.session = session
+        super().__init__(session)
         self.model = model
         self.parent_fk = parent_fk
         self.order = (*order, model.id)
@@ -271,20 +260,11 @@ class Children(Generic[C]):
             stmt = stmt.where(self.model.id != other_than)
         return self.session.scalar(stmt.limit(1)) is not None
 
-    def add(self, children: Sequence[C]) -> None:
-        self.session.add_all(children)
-        self.session.flush()
-
-    def delete(self, child: C) -> None:
-        self.session.delete(child)
-        self.session.flush()
-
     def delete_all(self, parent_id: int) -> None:
         """Delete every child of the parent; the foreign key cascades too, this does not rely on it."""
         self.session.execute(delete(self.model).where(self.parent_fk == parent_id))
 
-
-def next_rank(session: Session, program_id: int) -> int:
-    """One above the program's highest tier rank (1 for its first tier)."""
-    highest = session.scalar(select(func.max(Tier.rank)).where(Tier.program_id == program_id))
-    return (highest or 0) + 1
+    def next_rank(self, parent_id: int) -> int:
+        """One above the parent's highest child in display order (1 for its first): a new tier's rank."""
+        highest = self.session.scalar(select(func.max(self.order[0])).where(self.parent_fk == parent_id))
+        return (highest or 0) + 1

@@ -94,12 +94,12 @@ class ReferenceCode(StrEnum):
     INVALID_ITEM = "INVALID_ITEM"
 
 
-def refuse_if_in_use(session: Session, org_id: str, kind: Kind, key: Any) -> None:
+def refuse_if_in_use(refs: ReferenceRepository, org_id: str, kind: Kind, key: Any) -> None:
     """What a reward names must exist: refuse to delete it while one does (409 <KIND>_IN_USE).
 
     The caller must hold the row ``FOR UPDATE`` (PostgreSQL), or a reward naming it could commit after
     this answer and before the delete (see ``rewards.references``)."""
-    if key is not None and ReferenceRepository(session).in_use(org_id, kind.code, key):
+    if key is not None and refs.in_use(org_id, kind.code, key):
         raise Conflict(f"{kind.entity} is used by a reward", code=f"{kind.code}_IN_USE")
 
 
@@ -187,8 +187,8 @@ class ReferenceService(Generic[R]):
     required: ClassVar[tuple[str, ...]] = ("name",)
 
     def __init__(self, session: Session) -> None:
-        self.session = session
         self.rows = Rows(session, self.model)
+        self.refs = ReferenceRepository(session)
 
     # ---- what each kind says ------------------------------------------------
 
@@ -244,17 +244,17 @@ class ReferenceService(Generic[R]):
             if named_as is not None and self.usage_key(row) != named_as:
                 # Rewards name a card series by its code and a custom field by its name (and scope):
                 # changing that is deleting the row they name, so it is refused the same way.
-                refuse_if_in_use(self.session, org_id, self.kind, named_as)
+                refuse_if_in_use(self.refs, org_id, self.kind, named_as)
             self._check_key_free(org_id, row)
             row.updated_at = utcnow()
-            flushed(self.session.flush, self.kind.taken())
+            flushed(self.rows.flush, self.kind.taken())
         return row
 
     def delete(self, org_id: str, row_id: int) -> None:
         # Locked before the in-use query: a reward write naming the row holds it FOR KEY SHARE until it
         # commits, so this waits and then sees its reference rows (see rewards.references).
         row = self.get(org_id, row_id, for_update=True)
-        refuse_if_in_use(self.session, org_id, self.kind, self.usage_key(row))
+        refuse_if_in_use(self.refs, org_id, self.kind, self.usage_key(row))
         self.before_delete(row)
         self.rows.delete(row)
 

@@ -67,6 +67,7 @@ class RewardService:
         self.competitions = CompetitionRepository(session)
         self.pools = CodePoolRepository(session)
         self.tenancy = TenancyRepository(session)
+        self.references = ReferenceChecker(session)
 
     # ---- reads ----------------------------------------------------------
 
@@ -117,7 +118,7 @@ class RewardService:
         changes.setdefault("metadata", {})
         changes.setdefault("type", DEFAULT_CATEGORY.get(reward_type, "FREE_VOUCHER"))
         if body.get("brandId") is not None:
-            changes["brandId"] = ReferenceChecker(self.rewards.session).brand(org_id, body["brandId"])
+            changes["brandId"] = self.references.brand(org_id, body["brandId"])
         self._derive_fulfilment(reward_type, resolved, changes)
         reward_id = rules.reward_id(body.get("rewardId"))
         return self._insert(org_id, actor, reward_id, changes, resolved, explicit_id=body.get("rewardId") is not None)
@@ -132,7 +133,7 @@ class RewardService:
             present["languageSpecificInfo"] = body.get("name")
         require_fields(present, REQUIRED_CATALOG_CREATE)
         changes = parse_fields(body)
-        changes["brandId"] = ReferenceChecker(self.rewards.session).brand(org_id, as_int(body["brandId"], "brandId"))
+        changes["brandId"] = self.references.brand(org_id, as_int(body["brandId"], "brandId"))
         changes.setdefault("metadata", {})
         return self._insert(org_id, actor, rules.reward_id(None), changes, None)
 
@@ -195,7 +196,7 @@ class RewardService:
         sync_content(state, changes)
         number_payment_configs(state, [])
         check_rules(state, changes, now)
-        pool_pk = ReferenceChecker(self.rewards.session).check(org_id, state, set(changes))
+        pool_pk = self.references.check(org_id, state, set(changes))
         if resolved is None:
             resolved = self._derive_delivery(org_id, pool_pk, state)
         reward = Reward(org_id=org_id, reward_id=reward_id, created_at=now, updated_at=now)
@@ -240,7 +241,7 @@ class RewardService:
             )
         state["lastUpdatedBy"] = changes.get("lastUpdatedBy") or actor
         check_rules(state, changed, now)
-        pool_pk = ReferenceChecker(self.rewards.session).check(org_id, state, changed)
+        pool_pk = self.references.check(org_id, state, changed)
         # A seed 003 change of fulfilment re-decides what a pool-less or pool-backed reward delivers;
         # a reward created with another seed 004 type keeps it.
         fulfilment_changed = bool({"redemptionType", "intouchSeriesId"} & changed)
@@ -250,7 +251,7 @@ class RewardService:
         if resolved is not None:
             self._link(reward, resolved)
         reward.updated_at = now
-        self.rewards.session.flush()
+        self.rewards.flush()
         if referenced_keys(state) != referenced_keys(before):
             self.rewards.set_references(reward, referenced_keys(state))
         return reward

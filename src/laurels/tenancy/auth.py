@@ -18,7 +18,6 @@ from starlette.requests import HTTPConnection
 from laurels.kit.db import Database
 from laurels.kit.errors import CommonCode, Forbidden, Unauthorized
 from laurels.tenancy import keycache
-from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.scopes import Scope, grants
 from laurels.tenancy.service import Principal, TenancyService
 
@@ -130,7 +129,7 @@ async def authenticate(request: Request) -> Principal:
 
 def _resolve(db: Database, key_id: str, secret: str, requested_org: str | None) -> Principal:
     with db.session(write=False) as session:
-        return TenancyService(TenancyRepository(session)).authenticate(key_id, secret, requested_org)
+        return TenancyService(session).authenticate(key_id, secret, requested_org)
 
 
 def require(scope: str) -> Callable[[Request], Awaitable[Principal]]:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
 
+from laurels.kit.repository import Repository
 from laurels.kit.validation import fold
 from laurels.tenancy.models import ApiKey, Brand, Org
 
@@ -10,10 +10,7 @@ from laurels.tenancy.models import ApiKey, Brand, Org
 BRAND_ID_NAMED = select(Brand.id).where(Brand.org_id == bindparam("org_id"), Brand.name_key == bindparam("name_key"))
 
 
-class TenancyRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class TenancyRepository(Repository):
     def get_org(self, org_id: str) -> Org | None:
         return self.session.get(Org, org_id)
 
@@ -47,10 +44,6 @@ class TenancyRepository:
             chain.append(current)
             current = self.session.scalar(select(Org.parent_id).where(Org.id == current))
         return chain
-
-    def add(self, obj: Org | Brand | ApiKey) -> None:
-        self.session.add(obj)
-        self.session.flush()
 
     def list_orgs(self) -> list[Org]:
         """Every org, oldest first (operators' look-up for a lost org id, not a tenant-facing read)."""

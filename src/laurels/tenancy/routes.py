@@ -8,7 +8,6 @@ from laurels.kit.http import DbSession, Envelope, error_responses, ok
 from laurels.kit.unit import UnitRoute
 from laurels.kit.validation import require_fields
 from laurels.tenancy.auth import CatalogReader, CatalogWriter
-from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.schemas import BrandCreate, BrandList, BrandOut
 from laurels.tenancy.service import TenancyService
 
@@ -18,7 +17,7 @@ router = APIRouter(tags=["brands"], route_class=UnitRoute)
 @router.get("/brands", responses=error_responses(401, 403))
 def list_brands(principal: CatalogReader, session: DbSession) -> Envelope[BrandList]:
     """The org's brands."""
-    brands = [BrandOut.of(b) for b in TenancyRepository(session).brands(principal.org_id)]
+    brands = [BrandOut.of(b) for b in TenancyService(session).brands(principal.org_id)]
     return ok(BrandList(brands=brands, count=len(brands)))
 
 
@@ -26,5 +25,5 @@ def list_brands(principal: CatalogReader, session: DbSession) -> Envelope[BrandL
 def create_brand(principal: CatalogWriter, session: DbSession, body: BrandCreate) -> Envelope[BrandOut]:
     """Create a brand (409 BRAND_EXISTS if the name is taken in the org)."""
     require_fields(body.model_dump(), ("name",))
-    brand = TenancyService(TenancyRepository(session)).create_brand(principal.org_id, body.name or "")
+    brand = TenancyService(session).create_brand(principal.org_id, body.name or "")
     return ok(BrandOut.of(brand))

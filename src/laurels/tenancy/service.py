@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
@@ -47,8 +48,8 @@ def hash_secret(secret: str) -> str:
 
 
 class TenancyService:
-    def __init__(self, repo: TenancyRepository) -> None:
-        self.repo = repo
+    def __init__(self, session: Session) -> None:
+        self.repo = TenancyRepository(session)
 
     def create_org(self, name: str, timezone: str = "UTC", parent_id: str | None = None) -> Org:
         name = name.strip()
@@ -69,6 +70,9 @@ class TenancyService:
         if org is None:
             raise NotFound(f"org {org_id} not found", code="ORG_NOT_FOUND", field="org")
         return org
+
+    def brands(self, org_id: str) -> list[Brand]:
+        return self.repo.brands(org_id)
 
     def create_brand(self, org_id: str, name: str) -> Brand:
         self.require_org(org_id)

@@ -1,0 +1,71 @@
+"""The unit of work is sealed: only repositories hold a session, only services call repositories.
+
+Read from the source, so a shortcut fails here with the line to fix rather
+than in review. What it enforces (docs/architecture.md, "Layers and the unit
+of work"):
+
+- a service module never touches a session: it may name ``session`` only in a
+  constructor, to hand it to the repositories it builds, and never reads
+  ``<anything>.session``;
+- a routes module builds services, never repositories, and never reads
+  ``.session`` either: every query goes through a service.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "laurels"
+# Modules that hold domain logic on top of repositories (services by role, whatever their file name).
+SERVICES = sorted(
+    [
+        *SRC.glob("*/service.py"),
+        SRC / "rewards" / "references.py",
+        SRC / "rewards" / "offers.py",
+        SRC / "reference" / "loyalty.py",
+    ]
+)
+ROUTES = sorted(SRC.glob("*/routes.py"))
+
+
+def _where(path: Path, node: ast.AST) -> str:
+    return f"{path.relative_to(SRC)}:{getattr(node, 'lineno', '?')}"
+
+
+def _session_reads(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    return [_where(path, n) for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "session"]
+
+
+@pytest.mark.parametrize("path", SERVICES, ids=lambda p: str(p.relative_to(SRC)))
+def test_services_never_touch_a_session(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    outside_constructors: list[str] = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name == "__init__":
+            continue
+        if any(isinstance(n, ast.Name) and n.id == "session" for n in ast.walk(node)):
+            outside_constructors.append(_where(path, node))
+    assert _session_reads(path) == [], "a service reaches through to a session; ask the repository instead"
+    assert outside_constructors == [], "a service method handles a session; only constructors may pass it on"
+
+
+@pytest.mark.parametrize("path", ROUTES, ids=lambda p: str(p.relative_to(SRC)))
+def test_routes_go_through_services(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    repositories = [
+        _where(path, n)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.ImportFrom) and n.module is not None and n.module.endswith(".repository")
+    ]
+    assert repositories == [], "a route imports a repository; give the service the method instead"
+    assert _session_reads(path) == []
+
+
+def test_the_lists_are_not_empty() -> None:
+    """A moved file must not turn the checks above into checks of nothing."""
+    assert len(SERVICES) >= 10
+    assert len(ROUTES) >= 8
