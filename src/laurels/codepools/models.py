@@ -6,6 +6,12 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, UTCDateTime
+from laurels.kit.validation import NAME_MAX
+
+CODE_MAX = 128
+# Codes one upload (JSON or CSV) may carry: one request is one transaction, so
+# this bounds how long an upload holds SQLite's write lock (well under a second).
+UPLOAD_MAX = 10_000
 
 
 class CodePool(Base):
@@ -15,7 +21,7 @@ class CodePool(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
     code_pool_id: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -32,7 +38,7 @@ class CouponCode(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pool_id: Mapped[int] = mapped_column(ForeignKey("code_pools.id", ondelete="CASCADE"))
-    code: Mapped[str] = mapped_column(String(128))
+    code: Mapped[str] = mapped_column(String(CODE_MAX))
     status: Mapped[str] = mapped_column(String(16), default="available")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

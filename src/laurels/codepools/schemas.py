@@ -8,14 +8,11 @@ from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from laurels.codepools import generation
-from laurels.codepools.models import CodePool, CouponCode
+from laurels.codepools.models import CODE_MAX, UPLOAD_MAX, CodePool, CouponCode
 from laurels.codepools.repository import AVAILABLE, ISSUED
 from laurels.kit.clock import iso_ms
+from laurels.kit.validation import NAME_MAX
 
-CODE_MAX = 128
-# Codes one upload (JSON or CSV) may carry: one request is one transaction, so
-# this bounds how long an upload holds SQLite's write lock (well under a second).
-UPLOAD_MAX = 10_000
 CSV_MAX_MIB = 4
 CSV_MAX_BYTES = CSV_MAX_MIB * 1024 * 1024
 CODE_STATUSES = (AVAILABLE, ISSUED)
@@ -36,14 +33,14 @@ class CodePoolCreate(BaseModel):
         description="Id of your choosing (1 to 64 of A-Z a-z 0-9 _ . : -, not all digits); "
         "generated (pool_<uuid>) when absent. 409 if taken.",
     )
-    name: str | None = Field(default=None, max_length=255)
+    name: str | None = Field(default=None, max_length=NAME_MAX)
     description: str | None = None
 
 
 class CodePoolUpdate(BaseModel):
     """Fields left out keep their values; a null description clears it."""
 
-    name: str | None = Field(default=None, max_length=255)
+    name: str | None = Field(default=None, max_length=NAME_MAX)
     description: str | None = None
 
 

@@ -13,26 +13,23 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from laurels.codepools import generation
-from laurels.codepools.models import CodePool, CouponCode
+from laurels.codepools.models import CODE_MAX, UPLOAD_MAX, CodePool, CouponCode
 from laurels.codepools.repository import CodePoolRepository
 from laurels.codepools.schemas import (
-    CODE_MAX,
     CODE_STATUSES,
     CSV_MAX_BYTES,
     CSV_MAX_MIB,
-    UPLOAD_MAX,
     CodePoolCreate,
     CodePoolUpdate,
     CodesAdd,
     CodesGenerate,
 )
+from laurels.kit import validation
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, found
 from laurels.kit.pagination import decode_cursor, next_cursor
-from laurels.kit.validation import public_id, require_fields, text
+from laurels.kit.validation import public_id, require_fields
 
-NAME_MAX = 255
-DESCRIPTION_MAX = 4000
 CSV_HEADER = "code"
 # With HEADROOM-fold spare room a round of generation leaves about a tenth of
 # its codes to redraw; this many rounds not sufficing means a full code space.
@@ -155,18 +152,6 @@ def _check_status(value: str | None) -> str | None:
     return value
 
 
-def _name(value: object) -> str:
-    return text(value, field="name", code=CodePoolCode.INVALID_NAME, max_length=NAME_MAX)
-
-
-def _description(value: object) -> str | None:
-    if value is None:
-        return None
-    return text(
-        value, field="description", code=CodePoolCode.INVALID_DESCRIPTION, max_length=DESCRIPTION_MAX, required=False
-    )
-
-
 class CodePoolService:
     def __init__(self, session: Session) -> None:
         self.pools = CodePoolRepository(session)
@@ -207,8 +192,8 @@ class CodePoolService:
         pool = CodePool(
             org_id=org_id,
             code_pool_id=code_pool_id,
-            name=_name(body.name),
-            description=_description(body.description),
+            name=validation.name(body.name, code=CodePoolCode.INVALID_NAME),
+            description=validation.description(body.description, code=CodePoolCode.INVALID_DESCRIPTION),
             created_at=now,
             updated_at=now,
         )
@@ -222,9 +207,9 @@ class CodePoolService:
         pool = self.get(org_id, code_pool_id)
         given = body.model_fields_set
         if "name" in given:
-            pool.name = _name(body.name)
+            pool.name = validation.name(body.name, code=CodePoolCode.INVALID_NAME)
         if "description" in given:
-            pool.description = _description(body.description)
+            pool.description = validation.description(body.description, code=CodePoolCode.INVALID_DESCRIPTION)
         if given:
             pool.updated_at = utcnow()
             self.pools.flush()

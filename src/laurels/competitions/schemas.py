@@ -8,8 +8,9 @@ from laurels.competitions.models import Competition
 from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
 from laurels.kit.types import WireDateTime
+from laurels.kit.validation import NAME_MAX
 
-_NAME = js.name(255)
+_NAME = js.name(NAME_MAX)
 _DESCRIPTION: js.JsonSchema = {"type": ["string", "null"], "description": "Any text; null clears it."}
 
 

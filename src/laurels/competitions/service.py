@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from laurels.competitions.models import Competition
 from laurels.competitions.repository import CompetitionRepository
 from laurels.competitions.schemas import CompetitionCreate, CompetitionUpdate
+from laurels.kit import validation
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
-from laurels.kit.validation import public_id, require_fields, text
+from laurels.kit.validation import public_id, require_fields
 
 
 class CompetitionCode(StrEnum):
@@ -63,7 +64,7 @@ class CompetitionService:
         competition = Competition(
             org_id=org_id,
             competition_id=competition_id,
-            name=text(body.name, field="name", code=CompetitionCode.INVALID_COMPETITION, max_length=255),
+            name=validation.name(body.name, code=CompetitionCode.INVALID_COMPETITION),
             description=body.description,
             starts_at=starts_at,
             ends_at=ends_at,
@@ -81,7 +82,7 @@ class CompetitionService:
         competition = self.get(org_id, competition_id, for_update=True)
         given = body.model_fields_set
         if "name" in given:
-            competition.name = text(body.name, field="name", code=CompetitionCode.INVALID_COMPETITION, max_length=255)
+            competition.name = validation.name(body.name, code=CompetitionCode.INVALID_COMPETITION)
         if "description" in given:
             competition.description = body.description
         if "startsAt" in given:

@@ -61,6 +61,23 @@ def text(value: Any, *, field: str, code: str, max_length: int, required: bool =
     return value
 
 
+# Every name and description is bounded alike, whatever it names (String(NAME_MAX) and Text columns).
+NAME_MAX = 255
+DESCRIPTION_MAX = 4000
+
+
+def name(value: Any, *, code: str, field: str = "name") -> str:
+    """A name: non-blank, on one line, at most ``NAME_MAX`` characters."""
+    return text(value, field=field, code=code, max_length=NAME_MAX)
+
+
+def description(value: Any, *, code: str, field: str = "description") -> str | None:
+    """Prose of at most ``DESCRIPTION_MAX`` characters; None clears it."""
+    if value is None:
+        return None
+    return text(value, field=field, code=code, max_length=DESCRIPTION_MAX, required=False)
+
+
 # Integer primary keys are 32-bit on PostgreSQL; a larger number names no row.
 MAX_ROW_ID = 2**31 - 1
 # Integers stored in an `integer` column (stock, priority, ranks, points prices kept in columns).

@@ -18,8 +18,8 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, JSONDoc, UTCDateTime
+from laurels.kit.validation import NAME_MAX
 
-NAME_MAX = 255
 GUID_LENGTH = 36
 
 

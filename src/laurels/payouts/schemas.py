@@ -15,16 +15,15 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
+from laurels.kit.validation import DESCRIPTION_MAX, NAME_MAX
 from laurels.payouts.models import PayoutDraft, PayoutScheme, RewardGroup, RewardGroupItem
 from laurels.payouts.rules import MAX_GROUP_REWARDS, MAX_RULE_GROUPS, MAX_RULES, PRIORITY_MAX, PRIORITY_MIN
 from laurels.reference.countries import all_countries
 from laurels.rewards.models import Reward
 
 NAME_DOC = "1 to 255 characters on one line."
-# payouts.service checks descriptions with kit.validation.text, at most this long.
-DESCRIPTION_MAX = 4000
-_NAME = WithJsonSchema(js.name(255, NAME_DOC + " Unique in the org regardless of case."))
-_SCHEME_NAME = WithJsonSchema(js.name(255, NAME_DOC))
+_NAME = WithJsonSchema(js.name(NAME_MAX, NAME_DOC + " Unique in the org regardless of case."))
+_SCHEME_NAME = WithJsonSchema(js.name(NAME_MAX, NAME_DOC))
 _DESCRIPTION = WithJsonSchema(js.prose(DESCRIPTION_MAX, "At most 4000 characters; null clears it."))
 # What payouts.rules.currency_code and country_code take (either case; upper case here).
 CURRENCIES = sorted(c.alpha_3 for c in pycountry.currencies)

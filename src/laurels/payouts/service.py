@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from laurels.kit import validation
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, found
 from laurels.kit.pagination import decode_cursor, next_cursor
-from laurels.kit.validation import fold, require_fields, row_id, text
-from laurels.payouts.models import NAME_MAX, PayoutDraft, PayoutScheme, RewardGroup, RewardGroupItem
+from laurels.kit.validation import fold, require_fields, row_id
+from laurels.payouts.models import PayoutDraft, PayoutScheme, RewardGroup, RewardGroupItem
 from laurels.payouts.repository import PayoutSchemeRepository, RewardGroupRepository
 from laurels.payouts.rules import (
     Candidate,
@@ -45,21 +46,6 @@ from laurels.payouts.schemas import (
     RewardGroupUpdate,
 )
 from laurels.rewards.models import Reward
-
-DESCRIPTION_MAX = 4000
-
-
-def _name(value: object) -> str:
-    return text(value, field="name", code=PayoutCode.INVALID_NAME, max_length=NAME_MAX)
-
-
-def _description(value: object) -> str | None:
-    if value is None:
-        return None
-    return text(
-        value, field="description", code=PayoutCode.INVALID_DESCRIPTION, max_length=DESCRIPTION_MAX, required=False
-    )
-
 
 # ---- reward groups --------------------------------------------------------------
 
@@ -90,7 +76,7 @@ class RewardGroupService:
 
     def create(self, org_id: str, body: RewardGroupCreate) -> GroupView:
         require_fields(body.model_dump(), ("name", "rewards"))
-        name = _name(body.name)
+        name = validation.name(body.name, code=PayoutCode.INVALID_NAME)
         items = self._items(org_id, body.rewards)
         if self.groups.name_taken(org_id, fold(name)):
             raise self._name_taken()
@@ -116,7 +102,7 @@ class RewardGroupService:
         group = self._group(org_id, reward_group_id, exclusive=False)
         given = body.model_fields_set
         if "name" in given:
-            name = _name(body.name)
+            name = validation.name(body.name, code=PayoutCode.INVALID_NAME)
             if self.groups.name_taken(org_id, fold(name), other_than=group.id):
                 raise self._name_taken()
             group.name, group.name_key = name, fold(name)
@@ -246,8 +232,8 @@ class PayoutSchemeService:
         scheme = PayoutScheme(
             org_id=org_id,
             payout_scheme_id=str(uuid.uuid4()),
-            name=_name(body.name),
-            description=_description(body.description),
+            name=validation.name(body.name, code=PayoutCode.INVALID_NAME),
+            description=validation.description(body.description, code=PayoutCode.INVALID_DESCRIPTION),
             last_version=0,
             created_at=now,
             updated_at=now,
@@ -258,9 +244,9 @@ class PayoutSchemeService:
         scheme = self._scheme(org_id, payout_scheme_id, lock=True)
         given = body.model_fields_set
         if "name" in given:
-            scheme.name = _name(body.name)
+            scheme.name = validation.name(body.name, code=PayoutCode.INVALID_NAME)
         if "description" in given:
-            scheme.description = _description(body.description)
+            scheme.description = validation.description(body.description, code=PayoutCode.INVALID_DESCRIPTION)
         if given:
             scheme.updated_at = utcnow()
             self.schemes.flush()

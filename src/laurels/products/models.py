@@ -6,6 +6,9 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, UTCDateTime
+from laurels.kit.validation import NAME_MAX
+
+SKU_MAX = 64
 
 
 class Product(Base):
@@ -15,8 +18,8 @@ class Product(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
     product_id: Mapped[str] = mapped_column(String(64))
-    sku: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(255))
+    sku: Mapped[str] = mapped_column(String(SKU_MAX))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     description: Mapped[str | None] = mapped_column(Text)
     # None means the product is not stock-tracked (e.g. a digital badge).
     stock: Mapped[int | None] = mapped_column(Integer)

@@ -7,15 +7,12 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
 from laurels.kit.types import NonNegativeInt32
-from laurels.products.models import Product
-
-# products.service checks the SKU with kit.validation.text, at most this long.
-SKU_MAX = 64
-
+from laurels.kit.validation import NAME_MAX
+from laurels.products.models import SKU_MAX, Product
 
 _ID = js.public_id("Id of your choosing; generated (prod_<uuid>) if absent.")
 _SKU = js.name(SKU_MAX, "Stock keeping unit, unique in the org.")
-_NAME = js.name(255)
+_NAME = js.name(NAME_MAX)
 _DESCRIPTION: js.JsonSchema = {"type": ["string", "null"], "description": "Any text; null clears it."}
 
 

@@ -7,11 +7,12 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from laurels.kit import validation
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
 from laurels.kit.validation import public_id, require_fields, text
-from laurels.products.models import Product
+from laurels.products.models import SKU_MAX, Product
 from laurels.products.repository import ProductRepository
 from laurels.products.schemas import ProductCreate, ProductUpdate
 
@@ -47,7 +48,7 @@ class ProductService:
     def create(self, org_id: str, body: ProductCreate) -> Product:
         require_fields(body.model_dump(), ("sku", "name"))
         product_id = public_id(body.productId, prefix="prod", field="productId", code=ProductCode.INVALID_PRODUCT)
-        sku = text(body.sku, field="sku", code=ProductCode.INVALID_PRODUCT, max_length=64)
+        sku = text(body.sku, field="sku", code=ProductCode.INVALID_PRODUCT, max_length=SKU_MAX)
         if self.repo.exists(org_id, product_id):
             raise Conflict("Product with this ID already exists", code=ProductCode.PRODUCT_ALREADY_EXISTS)
         self._check_sku_free(org_id, sku)
@@ -56,7 +57,7 @@ class ProductService:
             org_id=org_id,
             product_id=product_id,
             sku=sku,
-            name=text(body.name, field="name", code=ProductCode.INVALID_PRODUCT, max_length=255),
+            name=validation.name(body.name, code=ProductCode.INVALID_PRODUCT),
             description=body.description,
             stock=_stock(body.stock),
             created_at=now,
@@ -74,12 +75,12 @@ class ProductService:
         product = self.get(org_id, product_id, for_update=True)
         given = body.model_fields_set
         if "sku" in given:
-            sku = text(body.sku, field="sku", code=ProductCode.INVALID_PRODUCT, max_length=64)
+            sku = text(body.sku, field="sku", code=ProductCode.INVALID_PRODUCT, max_length=SKU_MAX)
             if sku != product.sku:
                 self._check_sku_free(org_id, sku)
             product.sku = sku
         if "name" in given:
-            product.name = text(body.name, field="name", code=ProductCode.INVALID_PRODUCT, max_length=255)
+            product.name = validation.name(body.name, code=ProductCode.INVALID_PRODUCT)
         if "description" in given:
             product.description = body.description
         if "stock" in given:

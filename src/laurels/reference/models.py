@@ -15,8 +15,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, UTCDateTime
-
-NAME_MAX = 255
+from laurels.kit.validation import NAME_MAX
 
 
 class OrgRow:

@@ -13,10 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
-from laurels.kit.validation import INT32_MAX
+from laurels.kit.validation import DESCRIPTION_MAX, INT32_MAX, NAME_MAX
 from laurels.reference.countries import Country
 from laurels.reference.models import (
-    NAME_MAX,
     CardSeries,
     CustomFieldDefinition,
     NamedOrgRow,
@@ -27,8 +26,6 @@ from laurels.reference.models import (
 NAME_DOC = "1 to 255 characters on one line; unique in the org regardless of case."
 CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
 CUSTOM_FIELD_SCOPES = ("reward", "issuance")
-# reference.service checks descriptions with kit.validation.text, at most this long.
-DESCRIPTION_MAX = 4000
 
 _DESCRIPTION = js.prose(DESCRIPTION_MAX, "At most 4000 characters; null clears it.")
 _CODE: js.JsonSchema = {

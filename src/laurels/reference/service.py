@@ -15,12 +15,12 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from laurels.kit import validation
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
-from laurels.kit.validation import fold, require_fields, text
+from laurels.kit.validation import fold, require_fields
 from laurels.reference.models import (
-    NAME_MAX,
     CardSeries,
     Category,
     CustomFieldDefinition,
@@ -45,7 +45,6 @@ from laurels.reference.schemas import (
     RowOut,
 )
 
-DESCRIPTION_MAX = 4000
 _CODE = re.compile(CODE_PATTERN)
 
 R = TypeVar("R", bound=OrgRow)
@@ -144,15 +143,7 @@ class Kind:
 
 
 def check_name(value: object, field: str = "name") -> str:
-    return text(value, field=field, code=ReferenceCode.INVALID_NAME, max_length=NAME_MAX)
-
-
-def check_description(value: object) -> str | None:
-    if value is None:
-        return None
-    return text(
-        value, field="description", code=ReferenceCode.INVALID_DESCRIPTION, max_length=DESCRIPTION_MAX, required=False
-    )
+    return validation.name(value, code=ReferenceCode.INVALID_NAME, field=field)
 
 
 def check_code(value: object) -> str:
@@ -195,7 +186,7 @@ class ReferenceService(Generic[R]):
     def assign(self, row: R, values: Mapping[str, Any]) -> None:
         """Check and set the fields present in ``values`` (the body's, or only those given on update)."""
         if "description" in values:
-            row.description = check_description(values["description"])
+            row.description = validation.description(values["description"], code=ReferenceCode.INVALID_DESCRIPTION)
 
     def key(self, row: R) -> dict[str, Any]:
         """The columns (and values) unique in the org."""

@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, JSONDoc, UTCDateTime
+from laurels.kit.validation import NAME_MAX
 
 
 class Reward(Base):
@@ -24,7 +25,7 @@ class Reward(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
     reward_id: Mapped[str] = mapped_column(String(64))
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id"))
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     description: Mapped[str | None] = mapped_column(Text)
     # What is delivered, in seed 004's words; null for a seed 003 reward whose
     # redemption type has no seed 004 equivalent (see docs/reward-model.md).
@@ -41,9 +42,9 @@ class Reward(Base):
     reward_rank: Mapped[int | None] = mapped_column(Integer)
     intouch_points: Mapped[int | None] = mapped_column(Integer)
     intouch_series_id: Mapped[str | None] = mapped_column(String(64))
-    tier: Mapped[str | None] = mapped_column(String(255))
-    group_name: Mapped[str | None] = mapped_column(String(255))
-    label: Mapped[str | None] = mapped_column(String(255))
+    tier: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    group_name: Mapped[str | None] = mapped_column(String(NAME_MAX))
+    label: Mapped[str | None] = mapped_column(String(NAME_MAX))
     vendor_id: Mapped[int | None] = mapped_column(ForeignKey("vendors.id", ondelete="RESTRICT"), index=True)
     # ... and the rest are one document, keyed by their seed 003 names
     # (languageSpecificInfo, paymentConfigs, restrictions, ...).

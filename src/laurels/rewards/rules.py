@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from laurels.kit.errors import InvalidInput
-from laurels.kit.validation import INT32_MAX, MAX_SAFE_INTEGER, free_form, public_id, text
+from laurels.kit.validation import INT32_MAX, MAX_SAFE_INTEGER, free_form, public_id
 
 
 class RewardCode(StrEnum):
@@ -45,8 +45,6 @@ REWARD_TYPES: tuple[str, ...] = tuple(t.value for t in RewardType)
 STATUSES = ("active", "inactive")
 REQUIRED_ON_CREATE = ("name", "rewardType", "config")
 DISCOUNT_TYPES = ("percentage", "fixed")
-NAME_MAX = 255
-DESCRIPTION_MAX = 4000
 
 
 @dataclass(frozen=True)
@@ -73,18 +71,6 @@ def check_status(value: Any) -> bool:
     if value not in STATUSES:
         raise InvalidInput("status must be active or inactive", code=RewardCode.INVALID_STATUS, field="status")
     return bool(value == "active")
-
-
-def check_name(value: Any) -> str:
-    return text(value, field="name", code=RewardCode.INVALID_NAME, max_length=NAME_MAX)
-
-
-def check_description(value: Any) -> str | None:
-    if value is None:
-        return None
-    return text(
-        value, field="description", code=RewardCode.INVALID_DESCRIPTION, max_length=DESCRIPTION_MAX, required=False
-    )
 
 
 def check_metadata(value: Any) -> dict[str, Any]:

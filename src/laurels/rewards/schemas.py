@@ -16,7 +16,7 @@ from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms, utcnow
 from laurels.kit.http import Message
 from laurels.kit.types import FREE_FORM_DOC
-from laurels.kit.validation import INT32_MAX, INT32_MIN, MAX_SAFE_INTEGER
+from laurels.kit.validation import DESCRIPTION_MAX, INT32_MAX, INT32_MIN, MAX_SAFE_INTEGER, NAME_MAX
 from laurels.rewards.catalog import (
     COMMISSION_PARTICIPANTS,
     FREQUENCIES,
@@ -32,7 +32,7 @@ from laurels.rewards.catalog import (
 )
 from laurels.rewards.lifecycle import state_of
 from laurels.rewards.models import Reward
-from laurels.rewards.rules import DESCRIPTION_MAX, DISCOUNT_TYPES, NAME_MAX, REWARD_TYPES, STATUSES, RewardType
+from laurels.rewards.rules import DISCOUNT_TYPES, REWARD_TYPES, STATUSES, RewardType
 from laurels.rewards.state import REDEMPTION_OF, document_of
 
 _TYPE_DOC = "points, product, competition_entry, unique_coupon or non_unique_coupon"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from laurels.codepools.repository import CodePoolRepository
 from laurels.competitions.repository import CompetitionRepository
+from laurels.kit import validation
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.validation import require_fields
@@ -39,9 +40,9 @@ def _native_changes(body: Mapping[str, Any]) -> dict[str, Any]:
     """A native body's changes: its seed 003 fields, and seed 004's own (name, status, metadata)."""
     changes = parse_fields(body)
     if "name" in body:
-        changes["name"] = rules.check_name(body["name"])
+        changes["name"] = validation.name(body["name"], code=RewardCode.INVALID_NAME)
     if "description" in body:
-        changes["description"] = rules.check_description(body["description"])
+        changes["description"] = validation.description(body["description"], code=RewardCode.INVALID_DESCRIPTION)
     if body.get("status") is not None:
         changes["enabled"] = rules.check_status(body["status"])
     if "metadata" in body:

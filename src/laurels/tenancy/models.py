@@ -6,13 +6,14 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, JSONDoc, UTCDateTime
+from laurels.kit.validation import NAME_MAX
 
 
 class Org(Base):
     __tablename__ = "orgs"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("orgs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -27,7 +28,7 @@ class Brand(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     # fold(name); Text, not String(255): casefold can lengthen a string ("ß" -> "ss").
     name_key: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -38,7 +39,7 @@ class ApiKey(Base):
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"), index=True)
-    name: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX))
     # SHA-256 of the secret. The secret is 256 random bits, so a fast hash is
     # enough: there is nothing to brute-force, and a slow KDF would cost every request.
     secret_hash: Mapped[str] = mapped_column(String(64))

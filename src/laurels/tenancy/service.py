@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from laurels.kit.validation import fold
+from laurels.kit.validation import NAME_MAX, fold
 from laurels.tenancy import keycache
 from laurels.tenancy.models import ApiKey, Brand, Org
 from laurels.tenancy.repository import TenancyRepository
@@ -53,8 +53,8 @@ class TenancyService:
 
     def create_org(self, name: str, timezone: str = "UTC", parent_id: str | None = None) -> Org:
         name = name.strip()
-        if not name or len(name) > 255:
-            raise InvalidInput("name must be 1 to 255 characters", field="name")
+        if not name or len(name) > NAME_MAX:
+            raise InvalidInput(f"name must be 1 to {NAME_MAX} characters", field="name")
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -77,8 +77,8 @@ class TenancyService:
     def create_brand(self, org_id: str, name: str) -> Brand:
         self.require_org(org_id)
         name = name.strip()
-        if not name or len(name) > 255:
-            raise InvalidInput("name must be 1 to 255 characters", field="name")
+        if not name or len(name) > NAME_MAX:
+            raise InvalidInput(f"name must be 1 to {NAME_MAX} characters", field="name")
         existing = self.repo.get_brand_by_name(org_id, name)
         if existing is not None:
             raise self._brand_exists(name, existing.name)
