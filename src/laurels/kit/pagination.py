@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from laurels.kit.errors import InvalidInput
+from laurels.kit.errors import CommonCode, InvalidInput
 from laurels.kit.validation import MAX_ROW_ID
 
 DEFAULT_PAGE_SIZE = 50
@@ -29,7 +29,9 @@ def decode_cursor(cursor: str | None) -> int | None:
             raise ValueError(raw)
         return last_id
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("cursor is not a cursor this API returned", code="INVALID_CURSOR", field="cursor") from None
+        raise InvalidInput(
+            "cursor is not a cursor this API returned", code=CommonCode.INVALID_CURSOR, field="cursor"
+        ) from None
 
 
 def next_cursor(ids: list[int], limit: int) -> str | None:

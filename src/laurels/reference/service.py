@@ -99,7 +99,7 @@ def refuse_if_in_use(refs: ReferenceRepository, org_id: str, kind: Kind, key: An
     The caller must hold the row ``FOR UPDATE`` (PostgreSQL), or a reward naming it could commit after
     this answer and before the delete (see ``rewards.references``)."""
     if key is not None and refs.in_use(org_id, kind.code, key):
-        raise Conflict(f"{kind.entity} is used by a reward", code=f"{kind.code}_IN_USE")
+        raise Conflict(f"{kind.entity} is used by a reward", code=kind.in_use)
 
 
 @dataclass(frozen=True)
@@ -116,12 +116,16 @@ class Kind:
 
     def __post_init__(self) -> None:
         # Fail at import, not in a request, if a code is not in ReferenceCode (codes are API).
-        for suffix in ("NOT_FOUND", "ALREADY_EXISTS"):
+        for suffix in ("NOT_FOUND", "ALREADY_EXISTS", "IN_USE"):
             ReferenceCode(f"{self.code}_{suffix}")
 
     @property
     def not_found(self) -> ReferenceCode:
         return ReferenceCode(f"{self.code}_NOT_FOUND")
+
+    @property
+    def in_use(self) -> ReferenceCode:
+        return ReferenceCode(f"{self.code}_IN_USE")
 
     @property
     def already_exists(self) -> ReferenceCode:

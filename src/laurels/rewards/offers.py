@@ -22,6 +22,7 @@ from laurels.rewards.rules import RewardCode
 from laurels.rewards.state import to_state
 from laurels.tenancy.models import Brand
 from laurels.tenancy.repository import TenancyRepository
+from laurels.tenancy.service import TenancyCode
 
 
 class OfferCode(StrEnum):
@@ -181,7 +182,7 @@ class OfferService:
             if outside:
                 raise Forbidden(
                     f"DATA-SCOPE-ORG names orgs outside this org's connected tree: {', '.join(outside)}",
-                    code="ORG_NOT_ALLOWED",
+                    code=TenancyCode.ORG_NOT_ALLOWED,
                     field="DATA-SCOPE-ORG",
                 )
         else:

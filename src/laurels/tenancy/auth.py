@@ -16,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection
 
 from laurels.kit.db import Database
-from laurels.kit.errors import CommonCode, Forbidden, Unauthorized
+from laurels.kit.errors import Forbidden, Unauthorized
 from laurels.tenancy import keycache
 from laurels.tenancy.scopes import Scope, grants
-from laurels.tenancy.service import Principal, TenancyService
+from laurels.tenancy.service import Principal, TenancyCode, TenancyService
 
 
 def _credentials(authorization: str | None) -> tuple[str, str]:
@@ -108,7 +108,7 @@ async def authenticate(request: Request) -> Principal:
     authorization = headers.get("authorization")
     named = {h for h in (x_monterosa_org_id, x_org_id) if h}
     if len(named) > 1:
-        raise Forbidden("X-Monterosa-Org-ID and X-Org-ID name different orgs", code="ORG_NOT_ALLOWED")
+        raise Forbidden("X-Monterosa-Org-ID and X-Org-ID name different orgs", code=TenancyCode.ORG_NOT_ALLOWED)
     requested = next(iter(named), None)
     digest = keycache.credentials_digest(authorization or "", requested)
     cached = keycache.keys.get(digest)
@@ -119,7 +119,7 @@ async def authenticate(request: Request) -> Principal:
     try:
         principal = await run_in_threadpool(_resolve, db, key_id, secret, requested)
     except Forbidden as exc:
-        if exc.code != CommonCode.ORG_NOT_ALLOWED:
+        if exc.code != TenancyCode.ORG_NOT_ALLOWED:
             raise
         sent = [name for name, value in (("X-Monterosa-Org-ID", x_monterosa_org_id), ("X-Org-ID", x_org_id)) if value]
         raise _org_refused(exc, " and ".join(sent)) from None
@@ -138,7 +138,7 @@ def require(scope: str) -> Callable[[Request], Awaitable[Principal]]:
     async def _authorized(request: Request) -> Principal:
         principal = await authenticate(request)
         if not grants(principal.scopes, scope):
-            raise Forbidden(f"This API key lacks the scope {scope}", code="INSUFFICIENT_SCOPE")
+            raise Forbidden(f"This API key lacks the scope {scope}", code=TenancyCode.INSUFFICIENT_SCOPE)
         return principal
 
     _AUTHENTICATED.add(_authorized)

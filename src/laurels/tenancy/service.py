@@ -7,6 +7,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,14 @@ from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.scopes import ALL_SCOPES
 
 KEY_PREFIX = "lk_"
+
+
+class TenancyCode(StrEnum):
+    ORG_NOT_FOUND = "ORG_NOT_FOUND"
+    ORG_NOT_ALLOWED = "ORG_NOT_ALLOWED"
+    BRAND_EXISTS = "BRAND_EXISTS"
+    API_KEY_NOT_FOUND = "API_KEY_NOT_FOUND"
+    INSUFFICIENT_SCOPE = "INSUFFICIENT_SCOPE"
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ class TenancyService:
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput(f"timezone {timezone!r} is not an IANA time zone", field="timezone") from None
         if parent_id is not None and self.repo.get_org(parent_id) is None:
-            raise NotFound(f"parent org {parent_id} not found", code="ORG_NOT_FOUND", field="parent")
+            raise NotFound(f"parent org {parent_id} not found", code=TenancyCode.ORG_NOT_FOUND, field="parent")
         org = Org(id=str(uuid.uuid4()), name=name, timezone=timezone, parent_id=parent_id, created_at=utcnow())
         self.repo.add(org)
         return org
@@ -68,7 +77,7 @@ class TenancyService:
     def require_org(self, org_id: str) -> Org:
         org = self.repo.get_org(org_id)
         if org is None:
-            raise NotFound(f"org {org_id} not found", code="ORG_NOT_FOUND", field="org")
+            raise NotFound(f"org {org_id} not found", code=TenancyCode.ORG_NOT_FOUND, field="org")
         return org
 
     def brands(self, org_id: str) -> list[Brand]:
@@ -96,7 +105,7 @@ class TenancyService:
         taken = f" (as {existing!r})" if existing is not None and existing != name else ""
         return Conflict(
             f"brand {name!r} already exists in this org{taken}; brand names are unique regardless of case",
-            code="BRAND_EXISTS",
+            code=TenancyCode.BRAND_EXISTS,
             field="name",
         )
 
@@ -121,7 +130,7 @@ class TenancyService:
     def revoke_api_key(self, key_id: str) -> ApiKey:
         key = self.repo.get_api_key(key_id)
         if key is None:
-            raise NotFound(f"API key {key_id} not found", code="API_KEY_NOT_FOUND", field="key")
+            raise NotFound(f"API key {key_id} not found", code=TenancyCode.API_KEY_NOT_FOUND, field="key")
         if key.revoked_at is None:
             key.revoked_at = utcnow()
         # This worker stops accepting it at once; others within the cache's TTL (tenancy/keycache.py).
@@ -141,7 +150,7 @@ class TenancyService:
             if key.org_id not in self.repo.ancestor_ids(requested_org):
                 raise Forbidden(
                     "This API key may not act for the org named in the org header",
-                    code="ORG_NOT_ALLOWED",
+                    code=TenancyCode.ORG_NOT_ALLOWED,
                     field="X-Org-ID",
                 )
             org_id = requested_org
