@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import JSON, String, Table, bindparam, delete, func, literal, select, true
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from laurels.codepools.models import CodePool, CouponCode
 from laurels.kit.repository import OrgScopedRepository
@@ -80,9 +80,7 @@ class CodePoolRepository(OrgScopedRepository[CodePool]):
         SQLAlchemy's compiler, all of it inside the write transaction, which
         on SQLite locked every other writer out.
         """
-        postgres = self.session.get_bind().dialect.name == "postgresql"
-        insert = postgresql.insert if postgres else sqlite.insert
-        if postgres:
+        if self.session.get_bind().dialect.name == "postgresql":
             array = bindparam("codes", type_=postgresql.ARRAY(String))
             source = func.unnest(array).table_valued("value", with_ordinality="position").render_derived()
             position = source.c.position
@@ -96,9 +94,8 @@ class CodePoolRepository(OrgScopedRepository[CodePool]):
             .order_by(position)
         )
         stmt = (
-            insert(_CODES)
+            self.insert_skipping_conflicts(_CODES, key=("pool_id", "code"))
             .from_select(["pool_id", "code", "status", "created_at"], rows)
-            .on_conflict_do_nothing(index_elements=["pool_id", "code"])
             .returning(_CODES.c.code)
         )
         inserted: set[str] = set()

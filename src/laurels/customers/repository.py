@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from laurels.customers.models import Customer
 from laurels.kit.repository import OrgScopedRepository
@@ -33,13 +32,8 @@ class CustomerRepository(OrgScopedRepository[Customer]):
         transaction and then inserts nothing (it reads the winner's row next);
         SQLite serializes write transactions, so it only meets a committed row.
         """
-        dialect = self.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         stmt = (
-            insert(Customer)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["org_id", "user_id"])
-            .returning(Customer.id)
+            self.insert_skipping_conflicts(Customer, key=("org_id", "user_id")).values(**values).returning(Customer.id)
         )
         return self.session.scalar(stmt)
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 M = TypeVar("M")
@@ -37,6 +38,16 @@ class Repository:
     def add_all(self, objs: Sequence[Any]) -> None:
         self.session.add_all(objs)
         self.session.flush()
+
+    def insert_skipping_conflicts(self, table: Any, *, key: Sequence[str]) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT whose rows that collide on the unique ``key`` are skipped, not an error.
+
+        ``ON CONFLICT (key) DO NOTHING`` on both databases, from each one's own
+        dialect; the caller adds values (or a SELECT) and RETURNING, and learns
+        from what is returned which rows went in.
+        """
+        insert = postgresql.insert if self.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        return insert(table).on_conflict_do_nothing(index_elements=list(key))
 
     def flush(self) -> None:
         """Write what changed on the rows this unit loaded (an IntegrityError surfaces here)."""
