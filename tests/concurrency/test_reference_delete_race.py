@@ -30,7 +30,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from laurels.kit.db import Database
-from laurels.reference.repository import Children, ReferenceRepository, Rows
+from laurels.kit.repository import OrgScopedRepository
+from laurels.reference.repository import Children, ReferenceRepository
 from tests.support import Tenant
 
 ROUNDS = 30
@@ -88,7 +89,7 @@ LABELS = Target(
     "labels",
     _label_present,
     (ReferenceRepository, "missing_labels", "lock"),
-    (Rows, "get", "for_update"),
+    (OrgScopedRepository, "get", "for_update"),
 )
 TIERS = Target(
     "TIER",

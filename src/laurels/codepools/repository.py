@@ -23,7 +23,7 @@ _CODES = cast(Table, CouponCode.__table__)
 
 class CodePoolRepository(OrgScopedRepository[CodePool]):
     model = CodePool
-    public_id = CodePool.code_pool_id
+    ident = CodePool.code_pool_id
 
     def get_locked(self, org_id: str, code_pool_id: str) -> CodePool | None:
         """The pool, locked against a concurrent delete until the transaction ends.

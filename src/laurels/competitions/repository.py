@@ -6,4 +6,4 @@ from laurels.kit.repository import OrgScopedRepository
 
 class CompetitionRepository(OrgScopedRepository[Competition]):
     model = Competition
-    public_id = Competition.competition_id
+    ident = Competition.competition_id

@@ -56,14 +56,3 @@ class CompetitionOut(BaseModel):
             createdAt=iso_ms(competition.created_at),
             updatedAt=iso_ms(competition.updated_at),
         )
-
-
-class CompetitionCreated(BaseModel):
-    message: str = "Competition created successfully"
-    competition: CompetitionOut
-
-
-class CompetitionList(BaseModel):
-    competitions: list[CompetitionOut]
-    count: int
-    nextCursor: str | None

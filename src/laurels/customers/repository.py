@@ -22,7 +22,7 @@ class CustomerRepository(OrgScopedRepository[Customer]):
     """Customers by (org, userId); ``get(org_id, user_id)`` is the lookup eligibility uses."""
 
     model = Customer
-    public_id = Customer.user_id
+    ident = Customer.user_id
 
     def insert_if_absent(self, values: dict[str, Any]) -> int | None:
         """Insert the customer unless (org, userId) exists; returns the new row's id, or None.

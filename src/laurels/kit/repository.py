@@ -13,8 +13,8 @@ on ``org_id`` first, so a foreign id simply is not found.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -59,25 +59,52 @@ class Repository:
 
 
 class OrgScopedRepository(Repository, Generic[M]):
-    model: ClassVar[type[Any]]
-    public_id: ClassVar[InstrumentedAttribute[str]]
+    """The rows of one model, addressed within an org by ``ident``: a public string id
+    (``Product.product_id``) or the integer primary key (reference data)."""
 
-    def get(self, org_id: str, public_id: str, *, for_update: bool = False) -> M | None:
+    model: type[Any]
+    ident: InstrumentedAttribute[Any]
+
+    def __init__(
+        self, session: Session, model: type[M] | None = None, ident: InstrumentedAttribute[Any] | None = None
+    ) -> None:
+        super().__init__(session)
+        # Subclasses name their model and ident as class attributes; generic code passes them.
+        # The column is read off the class: a mapped attribute read through an instance is a value.
+        if model is not None:
+            chosen: type[Any] = model
+            self.model = chosen
+            self._ident = ident if ident is not None else chosen.id
+        else:
+            self._ident = type(self).ident
+
+    @property
+    def ident_column(self) -> InstrumentedAttribute[Any]:
+        return self._ident
+
+    def get(self, org_id: str, ident: Any, *, for_update: bool = False) -> M | None:
         """The row, or None; ``for_update`` locks it until the transaction ends (a no-op on SQLite,
         where write transactions already hold the database's one write lock)."""
-        model = self.model
-        stmt = select(model).where(model.org_id == org_id, type(self).public_id == public_id)
+        stmt = select(self.model).where(self.model.org_id == org_id, self._ident == ident)
         if for_update:
             stmt = stmt.with_for_update()
-        return self.session.scalar(stmt)
+        result: M | None = self.session.scalar(stmt)
+        return result
 
-    def get_for_update(self, org_id: str, public_id: str) -> M | None:
-        return self.get(org_id, public_id, for_update=True)
+    def get_for_update(self, org_id: str, ident: Any) -> M | None:
+        return self.get(org_id, ident, for_update=True)
 
-    def exists(self, org_id: str, public_id: str) -> bool:
-        model = self.model
-        stmt = select(model.id).where(model.org_id == org_id, type(self).public_id == public_id)
+    def exists(self, org_id: str, ident: Any) -> bool:
+        stmt = select(self.model.id).where(self.model.org_id == org_id, self._ident == ident)
         return self.session.scalar(stmt) is not None
+
+    def taken(self, org_id: str, key: Mapping[str, Any], *, other_than: int | None) -> bool:
+        """Whether another of the org's rows has these values in its unique key columns."""
+        model = self.model
+        stmt = select(model.id).where(model.org_id == org_id, *(getattr(model, c) == v for c, v in key.items()))
+        if other_than is not None:
+            stmt = stmt.where(model.id != other_than)
+        return self.session.scalar(stmt.limit(1)) is not None
 
     def page(
         self, org_id: str, *, after: int | None, limit: int, filters: Sequence[ColumnElement[bool]] = ()

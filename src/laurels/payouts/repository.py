@@ -32,7 +32,7 @@ from laurels.rewards.models import Reward
 
 class RewardGroupRepository(OrgScopedRepository[RewardGroup]):
     model = RewardGroup
-    public_id = RewardGroup.reward_group_id
+    ident = RewardGroup.reward_group_id
 
     def get_locked(self, org_id: str, reward_group_id: str, *, exclusive: bool) -> RewardGroup | None:
         """The group, locked until the transaction ends: ``exclusive`` (FOR UPDATE) to delete it,
@@ -139,7 +139,7 @@ class RewardGroupRepository(OrgScopedRepository[RewardGroup]):
 
 class PayoutSchemeRepository(OrgScopedRepository[PayoutScheme]):
     model = PayoutScheme
-    public_id = PayoutScheme.payout_scheme_id
+    ident = PayoutScheme.payout_scheme_id
 
     def get_locked(self, org_id: str, payout_scheme_id: str, *, exclusive: bool = False) -> PayoutScheme | None:
         """The scheme, locked: every change to its drafts takes this first, so they apply one at a

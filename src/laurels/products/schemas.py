@@ -57,14 +57,3 @@ class ProductOut(BaseModel):
             createdAt=iso_ms(product.created_at),
             updatedAt=iso_ms(product.updated_at),
         )
-
-
-class ProductCreated(BaseModel):
-    message: str = "Product created successfully"
-    product: ProductOut
-
-
-class ProductList(BaseModel):
-    products: list[ProductOut]
-    count: int
-    nextCursor: str | None

@@ -13,6 +13,7 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from laurels.kit.crud import Kind, flushed
 from laurels.kit.errors import InvalidInput
 from laurels.kit.validation import INT32_MAX, fold, require_fields
 from laurels.reference.models import (
@@ -34,7 +35,7 @@ from laurels.reference.schemas import (
     SegmentOut,
     TierOut,
 )
-from laurels.reference.service import Kind, NamedService, ReferenceCode, check_name, flushed, refuse_if_in_use
+from laurels.reference.service import NamedService, ReferenceCode, check_name, refuse_if_in_use
 
 P = TypeVar("P", bound=NamedOrgRow)
 
@@ -56,6 +57,7 @@ TIERS = ChildKind(
     path="/tiers",
     id_param="tierId",
     code="TIER",
+    codes=ReferenceCode,
     model=Tier,
     parent_fk="program_id",
     out=TierOut,
@@ -68,6 +70,7 @@ PARTNER_PROGRAMS = ChildKind(
     path="/partner-programs",
     id_param="partnerProgramId",
     code="PARTNER_PROGRAM",
+    codes=ReferenceCode,
     model=PartnerProgram,
     parent_fk="program_id",
     out=ChildOut,
@@ -79,6 +82,7 @@ PARTITIONS = ChildKind(
     path="/partitions",
     id_param="partitionId",
     code="PARTITION",
+    codes=ReferenceCode,
     model=Partition,
     parent_fk="segment_id",
     out=ChildOut,
@@ -113,10 +117,9 @@ class ParentService(NamedService[P]):
 
     # ---- the parent -----------------------------------------------------------
 
-    def create(self, org_id: str, body: BaseModel) -> P:
+    def create(self, org_id: str, values: Mapping[str, Any]) -> P:
         """Create the row and the children its body lists."""
-        parent = super().create(org_id, body)
-        values = body.model_dump()
+        parent = super().create(org_id, values)
         for kind in self.children:
             items = values.get(kind.plural)
             if items is not None:
@@ -153,16 +156,17 @@ class ParentService(NamedService[P]):
             raise kind.missing()
         return child
 
-    def add_child(self, org_id: str, parent_id: int, kind: ChildKind, body: BaseModel) -> NamedChild:
+    def add_child(self, org_id: str, parent_id: int, kind: ChildKind, values: Mapping[str, Any]) -> NamedChild:
         # Locking the parent queues this behind a concurrent delete of it (PostgreSQL).
         parent = self.get(org_id, parent_id, for_update=True)
-        [child] = self._add(parent, kind, [body.model_dump()], nested=False)
+        [child] = self._add(parent, kind, [values], nested=False)
         return child
 
-    def update_child(self, org_id: str, parent_id: int, kind: ChildKind, child_id: int, body: BaseModel) -> NamedChild:
-        """Rename a child (or re-rank a tier); fields left out keep their values."""
+    def update_child(
+        self, org_id: str, parent_id: int, kind: ChildKind, child_id: int, values: Mapping[str, Any]
+    ) -> NamedChild:
+        """Rename a child (or re-rank a tier); fields left out keep their values (``values`` holds those given)."""
         child = self.get_child(org_id, parent_id, kind, child_id)
-        values = body.model_dump(include=body.model_fields_set)
         if "name" in values:
             child.name = check_name(values["name"])
             child.name_key = fold(child.name)
@@ -210,7 +214,13 @@ class ParentService(NamedService[P]):
 
 class LoyaltyProgramService(ParentService[LoyaltyProgram]):
     kind = Kind(
-        "Loyalty program", "loyaltyProgram", "loyaltyPrograms", "/loyalty-programs", "programId", "LOYALTY_PROGRAM"
+        entity="Loyalty program",
+        singular="loyaltyProgram",
+        plural="loyaltyPrograms",
+        path="/loyalty-programs",
+        id_param="programId",
+        code="LOYALTY_PROGRAM",
+        codes=ReferenceCode,
     )
     model = LoyaltyProgram
     create_body = LoyaltyProgramCreate
@@ -219,7 +229,15 @@ class LoyaltyProgramService(ParentService[LoyaltyProgram]):
 
 
 class SegmentService(ParentService[Segment]):
-    kind = Kind("Segment", "segment", "segments", "/segments", "segmentId", "SEGMENT")
+    kind = Kind(
+        entity="Segment",
+        singular="segment",
+        plural="segments",
+        path="/segments",
+        id_param="segmentId",
+        code="SEGMENT",
+        codes=ReferenceCode,
+    )
     model = Segment
     create_body = SegmentCreate
     out = SegmentOut

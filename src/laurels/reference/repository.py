@@ -5,7 +5,8 @@ ids (or codes) they name do not exist in the org. Each check is one query with
 ``IN``, always filtered by org (children through their parent's org), and
 returns what is missing, sorted, so the caller can name it in its refusal.
 
-``Rows`` holds the query shapes the CRUD of every reference kind shares.
+``Children`` holds the queries on tiers, partner programs and partitions;
+the top-level rows' CRUD queries are ``kit.repository.OrgScopedRepository``'s.
 
 Locks (PostgreSQL; see ``rewards.references`` for the whole protocol): a reward
 write passes ``lock=True`` and the rows it finds are locked ``FOR KEY SHARE``
@@ -187,37 +188,6 @@ class ReferenceRepository(Repository):
 
     def _parents(self, family: _Family, org_id: str, ids: Collection[int]) -> dict[int, int]:
         return dict(self.session.execute(family.owned(org_id, ids)).all()) if ids else {}
-
-
-class Rows(Repository, Generic[R]):
-    """CRUD queries on one kind of top-level reference row."""
-
-    def __init__(self, session: Session, model: type[R]) -> None:
-        super().__init__(session)
-        self.model = model
-
-    def get(self, org_id: str, row_id: int, *, for_update: bool = False) -> R | None:
-        """The org's row, or None; ``for_update`` locks it until the transaction ends (a no-op on SQLite,
-        whose write transactions hold the database's one write lock already)."""
-        stmt = select(self.model).where(self.model.org_id == org_id, self.model.id == row_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return self.session.scalar(stmt)
-
-    def page(self, org_id: str, *, after: int | None, limit: int) -> list[R]:
-        stmt = select(self.model).where(self.model.org_id == org_id)
-        if after is not None:
-            stmt = stmt.where(self.model.id > after)
-        return list(self.session.scalars(stmt.order_by(self.model.id).limit(limit)))
-
-    def taken(self, org_id: str, key: dict[str, Any], *, other_than: int | None) -> bool:
-        """Whether another of the org's rows has these values in its unique key columns."""
-        stmt = select(self.model.id).where(
-            self.model.org_id == org_id, *(getattr(self.model, column) == value for column, value in key.items())
-        )
-        if other_than is not None:
-            stmt = stmt.where(self.model.id != other_than)
-        return self.session.scalar(stmt.limit(1)) is not None
 
 
 class Children(Repository, Generic[C]):

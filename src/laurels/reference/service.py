@@ -6,20 +6,16 @@ each kind says only which fields it has. Never commits.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from laurels.kit import validation
-from laurels.kit.clock import utcnow
-from laurels.kit.errors import Conflict, InvalidInput, NotFound
-from laurels.kit.pagination import decode_cursor, next_cursor
-from laurels.kit.validation import fold, require_fields
+from laurels.kit.crud import CrudService, Kind
+from laurels.kit.errors import InvalidInput
+from laurels.kit.validation import fold
 from laurels.reference.models import (
     CardSeries,
     Category,
@@ -29,7 +25,7 @@ from laurels.reference.models import (
     OrgRow,
     Vendor,
 )
-from laurels.reference.repository import ReferenceRepository, Rows
+from laurels.reference.repository import ReferenceRepository
 from laurels.reference.schemas import (
     CODE_PATTERN,
     CUSTOM_FIELD_SCOPES,
@@ -99,48 +95,7 @@ def refuse_if_in_use(refs: ReferenceRepository, org_id: str, kind: Kind, key: An
     The caller must hold the row ``FOR UPDATE`` (PostgreSQL), or a reward naming it could commit after
     this answer and before the delete (see ``rewards.references``)."""
     if key is not None and refs.in_use(org_id, kind.code, key):
-        raise Conflict(f"{kind.entity} is used by a reward", code=kind.in_use)
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How one kind of reference data is named: in messages, on the wire and in error codes."""
-
-    entity: str  # "Card series": messages ("Card series not found")
-    singular: str  # "cardSeries": the key of the create answer
-    plural: str  # "cardSeries": the key of the list answer
-    path: str  # "/card-series"
-    id_param: str  # "cardSeriesId"
-    code: str  # "CARD_SERIES": CARD_SERIES_NOT_FOUND, CARD_SERIES_ALREADY_EXISTS
-    key_field: str = "name"  # the field unique in its scope, named by a 409
-
-    def __post_init__(self) -> None:
-        # Fail at import, not in a request, if a code is not in ReferenceCode (codes are API).
-        for suffix in ("NOT_FOUND", "ALREADY_EXISTS", "IN_USE"):
-            ReferenceCode(f"{self.code}_{suffix}")
-
-    @property
-    def not_found(self) -> ReferenceCode:
-        return ReferenceCode(f"{self.code}_NOT_FOUND")
-
-    @property
-    def in_use(self) -> ReferenceCode:
-        return ReferenceCode(f"{self.code}_IN_USE")
-
-    @property
-    def already_exists(self) -> ReferenceCode:
-        return ReferenceCode(f"{self.code}_ALREADY_EXISTS")
-
-    def missing(self) -> NotFound:
-        return NotFound(f"{self.entity} not found", code=self.not_found)
-
-    def taken(self, field: str | None = None) -> Conflict:
-        """The 409 for a name (or code) already used; ``field`` names it in a nested body (tiers[1].name)."""
-        return Conflict(
-            f"{self.entity} with this {self.key_field} already exists",
-            code=self.already_exists,
-            field=field or self.key_field,
-        )
+        raise kind.used()
 
 
 # ---- field checks (plain Python) --------------------------------------------
@@ -158,106 +113,38 @@ def check_code(value: object) -> str:
     return value
 
 
-def flushed(flush: Callable[[], T], conflict: Conflict) -> T:
-    """Run ``flush``; a unique constraint it trips (a concurrent write won the race
-    after our check) is the 409 the check would have answered."""
-    try:
-        return flush()
-    except IntegrityError:
-        raise conflict from None
-
-
 # ---- the shared CRUD --------------------------------------------------------
 
 
-class ReferenceService(Generic[R]):
-    """CRUD of one kind of top-level reference row. Subclasses set the class
-    attributes and :meth:`assign`, and :meth:`key` when the unique key is not the name."""
-
-    kind: ClassVar[Kind]
-    model: type[R]
-    create_body: ClassVar[type[BaseModel]]
-    update_body: ClassVar[type[BaseModel]]
-    out: ClassVar[type[RowOut]]
-    required: ClassVar[tuple[str, ...]] = ("name",)
+class ReferenceService(CrudService[R]):
+    """CRUD of one kind of top-level reference row (kit.crud), plus what rewards name:
+    a row rewards name cannot be deleted, nor renamed where they name it by its name."""
 
     def __init__(self, session: Session) -> None:
-        self.rows = Rows(session, self.model)
+        super().__init__(session)
         self.refs = ReferenceRepository(session)
 
-    # ---- what each kind says ------------------------------------------------
-
     def assign(self, row: R, values: Mapping[str, Any]) -> None:
-        """Check and set the fields present in ``values`` (the body's, or only those given on update)."""
         if "description" in values:
             row.description = validation.description(values["description"], code=ReferenceCode.INVALID_DESCRIPTION)
-
-    def key(self, row: R) -> dict[str, Any]:
-        """The columns (and values) unique in the org."""
-        raise NotImplementedError
-
-    def render(self, rows: Sequence[R]) -> list[BaseModel]:
-        return [self.out.of(row) for row in rows]
-
-    def before_delete(self, row: R) -> None:
-        """Delete what belongs to the row (children) before the row itself."""
 
     def usage_key(self, row: R) -> Any:
         """How rewards name a row of this kind (its id, unless a kind says otherwise)."""
         return row.id
 
-    # ---- CRUD ---------------------------------------------------------------
+    def before_change(self, row: R) -> Any:
+        return self.usage_key(row)
 
-    def get(self, org_id: str, row_id: int, *, for_update: bool = False) -> R:
-        row = self.rows.get(org_id, row_id, for_update=for_update)
-        if row is None:
-            raise self.kind.missing()
-        return row
+    def check_change(self, org_id: str, before: Any, row: R) -> None:
+        if before is not None and self.usage_key(row) != before:
+            # Rewards name a card series by its code and a custom field by its name (and scope):
+            # changing that is deleting the row they name, so it is refused the same way.
+            refuse_if_in_use(self.refs, org_id, self.kind, before)
 
-    def list(self, org_id: str, *, cursor: str | None, limit: int) -> tuple[list[R], str | None]:
-        rows = self.rows.page(org_id, after=decode_cursor(cursor), limit=limit)
-        return rows, next_cursor([r.id for r in rows], limit)
-
-    def create(self, org_id: str, body: BaseModel) -> R:
-        values = body.model_dump()
-        require_fields(values, self.required)
-        now = utcnow()
-        row = self.model()
-        row.org_id = org_id
-        row.created_at = now
-        row.updated_at = now
-        self.assign(row, values)
-        self._check_key_free(org_id, row)
-        return flushed(lambda: self.rows.add(row), self.kind.taken())
-
-    def update(self, org_id: str, row_id: int, body: BaseModel) -> R:
-        row = self.get(org_id, row_id, for_update=True)
-        values = body.model_dump(include=body.model_fields_set)
-        if values:
-            named_as = self.usage_key(row)
-            self.assign(row, values)
-            if named_as is not None and self.usage_key(row) != named_as:
-                # Rewards name a card series by its code and a custom field by its name (and scope):
-                # changing that is deleting the row they name, so it is refused the same way.
-                refuse_if_in_use(self.refs, org_id, self.kind, named_as)
-            self._check_key_free(org_id, row)
-            row.updated_at = utcnow()
-            flushed(self.rows.flush, self.kind.taken())
-        return row
-
-    def delete(self, org_id: str, row_id: int) -> None:
-        # Locked before the in-use query: a reward write naming the row holds it FOR KEY SHARE until it
-        # commits, so this waits and then sees its reference rows (see rewards.references).
-        row = self.get(org_id, row_id, for_update=True)
+    def refuse_delete(self, org_id: str, row: R) -> None:
+        # The row is locked: a reward write naming it holds it FOR KEY SHARE until it commits,
+        # so this waited and now sees its reference rows (see rewards.references).
         refuse_if_in_use(self.refs, org_id, self.kind, self.usage_key(row))
-        self.before_delete(row)
-        self.rows.delete(row)
-
-    def _check_key_free(self, org_id: str, row: R) -> None:
-        # No autoflush: the row's own pending values are not in the database yet,
-        # so this sees only the other rows (and excludes the row itself by id).
-        if self.rows.taken(org_id, self.key(row), other_than=row.id):
-            raise self.kind.taken()
 
 
 class NamedService(ReferenceService[N]):
@@ -278,28 +165,53 @@ class NamedService(ReferenceService[N]):
 
 
 class LabelService(NamedService[Label]):
-    kind = Kind("Label", "label", "labels", "/labels", "labelId", "LABEL")
+    kind = Kind(
+        entity="Label",
+        singular="label",
+        plural="labels",
+        path="/labels",
+        id_param="labelId",
+        code="LABEL",
+        codes=ReferenceCode,
+    )
     model = Label
 
 
 class CategoryService(NamedService[Category]):
-    kind = Kind("Category", "category", "categories", "/categories", "categoryId", "CATEGORY")
+    kind = Kind(
+        entity="Category",
+        singular="category",
+        plural="categories",
+        path="/categories",
+        id_param="categoryId",
+        code="CATEGORY",
+        codes=ReferenceCode,
+    )
     model = Category
 
 
 class VendorService(NamedService[Vendor]):
-    kind = Kind("Vendor", "vendor", "vendors", "/vendors", "vendorId", "VENDOR")
+    kind = Kind(
+        entity="Vendor",
+        singular="vendor",
+        plural="vendors",
+        path="/vendors",
+        id_param="vendorId",
+        code="VENDOR",
+        codes=ReferenceCode,
+    )
     model = Vendor
 
 
 class CardSeriesService(ReferenceService[CardSeries]):
     kind = Kind(
-        "Card series",
-        "cardSeries",
-        "cardSeries",
-        "/card-series",
-        "cardSeriesId",
-        "CARD_SERIES",
+        entity="Card series",
+        singular="cardSeries",
+        plural="cardSeries",
+        path="/card-series",
+        id_param="cardSeriesId",
+        code="CARD_SERIES",
+        codes=ReferenceCode,
         key_field="code",
     )
     model = CardSeries
@@ -324,7 +236,15 @@ class CardSeriesService(ReferenceService[CardSeries]):
 
 
 class CustomFieldService(ReferenceService[CustomFieldDefinition]):
-    kind = Kind("Custom field", "customField", "customFields", "/custom-fields", "customFieldId", "CUSTOM_FIELD")
+    kind = Kind(
+        entity="Custom field",
+        singular="customField",
+        plural="customFields",
+        path="/custom-fields",
+        id_param="customFieldId",
+        code="CUSTOM_FIELD",
+        codes=ReferenceCode,
+    )
     model = CustomFieldDefinition
     create_body = CustomFieldCreate
     update_body = CustomFieldUpdate

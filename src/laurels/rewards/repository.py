@@ -57,7 +57,7 @@ def page_of(*, by_enabled: bool, by_type: bool, after: bool) -> Select[int, int]
 
 class RewardRepository(OrgScopedRepository[Reward]):
     model = Reward
-    public_id = Reward.reward_id
+    ident = Reward.reward_id
 
     def resolve(self, org_id: str, ident: str, *, for_update: bool = False) -> Reward | None:
         """Find a reward by its string rewardId or, for an all-digit ident, its integer id.
