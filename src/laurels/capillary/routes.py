@@ -24,10 +24,11 @@ from laurels.kit import schema as js
 from laurels.kit.http import DbSession, RowIdPath, error_responses
 from laurels.kit.unit import UnitRoute
 from laurels.kit.validation import MAX_SAFE_INTEGER
-from laurels.rewards.catalog import Category, as_datetime
+from laurels.rewards.coercion import as_datetime
 from laurels.rewards.lifecycle import State
 from laurels.rewards.offers import OfferFilters, OfferService
 from laurels.rewards.service import RewardService
+from laurels.rewards.vocabulary import Category
 from laurels.tenancy.auth import CatalogReader, CatalogWriter
 
 router = APIRouter(prefix="/api_gateway/rewards/core", tags=["capillary"], route_class=UnitRoute)
@@ -52,7 +53,7 @@ BrandNamePath = Annotated[
         json_schema_extra=js.exactly({"type": "string", "minLength": 1, "maxLength": 255, "pattern": js.NON_BLANK}),
     ),
 ]
-# Either of the dates rewards.catalog.as_datetime reads.
+# Either of the dates rewards.coercion.as_datetime reads.
 _DATE = js.exactly({"type": "string", "format": "date-time"})
 _DATE_DOC = 'ISO 8601 or "YYYY-MM-DD HH:MM:SS" (UTC when no offset is given).'
 

@@ -9,8 +9,8 @@ from pydantic import BaseModel, ConfigDict
 from laurels.capillary.envelope import Status
 from laurels.kit import schema as js
 from laurels.kit.validation import INT32_MAX
-from laurels.rewards.catalog import TEXT_MAX
 from laurels.rewards.schemas import CatalogFieldsIn, documented
+from laurels.rewards.vocabulary import TEXT_MAX
 
 
 class CapillaryRewardIn(CatalogFieldsIn):

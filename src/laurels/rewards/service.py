@@ -18,12 +18,13 @@ from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.validation import require_fields
 from laurels.products.repository import ProductRepository
 from laurels.rewards import rules
-from laurels.rewards.catalog import DATE_ALIASES, CatalogCode, as_int, check_rules, parse_fields
+from laurels.rewards.blocks import parse_fields
+from laurels.rewards.coercion import as_int
 from laurels.rewards.lifecycle import State, check_editable, state_of
 from laurels.rewards.models import Reward
 from laurels.rewards.references import ReferenceChecker, ReferenceCode, referenced_keys
 from laurels.rewards.repository import RewardRepository
-from laurels.rewards.rules import ConfigRefs, RewardCode
+from laurels.rewards.rules import ConfigRefs, RewardCode, check_rules
 from laurels.rewards.state import (
     DEFAULT_CATEGORY,
     REDEMPTION_OF,
@@ -33,6 +34,7 @@ from laurels.rewards.state import (
     sync_content,
     to_state,
 )
+from laurels.rewards.vocabulary import DATE_ALIASES, CatalogCode
 from laurels.tenancy.repository import TenancyRepository
 
 
