@@ -18,7 +18,13 @@ from laurels.capillary.envelope import (
     status,
 )
 from laurels.capillary.reads import RewardDetailReads, UserRewardReads
-from laurels.capillary.schemas import CapillaryRewardCreate, CapillaryRewardIn, RewardEnvelope, RewardsEnvelope
+from laurels.capillary.schemas import (
+    CapillaryRewardCreate,
+    CapillaryRewardIn,
+    RewardEnvelope,
+    RewardsEnvelope,
+    require_create_fields,
+)
 from laurels.capillary.views import reward_detail, user_reward
 from laurels.kit import schema as js
 from laurels.kit.http import DbSession, RowIdPath, error_responses
@@ -61,9 +67,9 @@ _DATE_DOC = 'ISO 8601 or "YYYY-MM-DD HH:MM:SS" (UTC when no offset is given).'
 @router.post("/v1/reward/create", responses=_errors(400, 401, 403, 409))
 def create_reward(principal: CatalogWriter, session: DbSession, body: CapillaryRewardCreate) -> RewardEnvelope:
     """Create a reward (seed 003's fields; type, redemptionType, start, end, languageSpecificInfo, brandId required)."""
-    reward = RewardService(session).create_catalog(
-        principal.org_id, principal.key_id, body.model_dump(exclude_unset=True)
-    )
+    fields = body.model_dump(exclude_unset=True)
+    require_create_fields(fields)
+    reward = RewardService(session).create_catalog(principal.org_id, principal.key_id, fields)
     return RewardEnvelope(status=Status(**status(CREATED)), reward=reward_detail(reward))
 
 
