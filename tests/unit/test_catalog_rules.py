@@ -10,8 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from laurels.kit.errors import InvalidInput
-from laurels.rewards.catalog import AUDIENCE_FIELDS, CONV_RATIO_TYPES, RedemptionType, check_rules, parse_fields
+from laurels.rewards.blocks import parse_fields
 from laurels.rewards.eligibility import Profile, in_audience, in_geography, visible_to_org, within_limits
+from laurels.rewards.rules import check_rules
+from laurels.rewards.vocabulary import AUDIENCE_FIELDS, CONV_RATIO_TYPES, RedemptionType
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from laurels.kit.errors import InvalidInput
-from laurels.rewards.catalog import PARSERS
+from laurels.rewards.blocks import PARSERS
 from laurels.rewards.lifecycle import EDITABLE_IN, State, check_editable, state_of
 
 NOW = datetime(2025, 6, 1, 12, 0, 0, tzinfo=UTC)

@@ -18,16 +18,23 @@ from laurels.capillary.envelope import (
     status,
 )
 from laurels.capillary.reads import RewardDetailReads, UserRewardReads
-from laurels.capillary.schemas import CapillaryRewardCreate, CapillaryRewardIn, RewardEnvelope, RewardsEnvelope
+from laurels.capillary.schemas import (
+    CapillaryRewardCreate,
+    CapillaryRewardIn,
+    RewardEnvelope,
+    RewardsEnvelope,
+    require_create_fields,
+)
 from laurels.capillary.views import reward_detail, user_reward
 from laurels.kit import schema as js
 from laurels.kit.http import DbSession, RowIdPath, error_responses
 from laurels.kit.unit import UnitRoute
 from laurels.kit.validation import MAX_SAFE_INTEGER
-from laurels.rewards.catalog import Category, as_datetime
+from laurels.rewards.coercion import as_datetime
 from laurels.rewards.lifecycle import State
 from laurels.rewards.offers import OfferFilters, OfferService
 from laurels.rewards.service import RewardService
+from laurels.rewards.vocabulary import Category
 from laurels.tenancy.auth import CatalogReader, CatalogWriter
 
 router = APIRouter(prefix="/api_gateway/rewards/core", tags=["capillary"], route_class=UnitRoute)
@@ -52,7 +59,7 @@ BrandNamePath = Annotated[
         json_schema_extra=js.exactly({"type": "string", "minLength": 1, "maxLength": 255, "pattern": js.NON_BLANK}),
     ),
 ]
-# Either of the dates rewards.catalog.as_datetime reads.
+# Either of the dates rewards.coercion.as_datetime reads.
 _DATE = js.exactly({"type": "string", "format": "date-time"})
 _DATE_DOC = 'ISO 8601 or "YYYY-MM-DD HH:MM:SS" (UTC when no offset is given).'
 
@@ -60,9 +67,9 @@ _DATE_DOC = 'ISO 8601 or "YYYY-MM-DD HH:MM:SS" (UTC when no offset is given).'
 @router.post("/v1/reward/create", responses=_errors(400, 401, 403, 409))
 def create_reward(principal: CatalogWriter, session: DbSession, body: CapillaryRewardCreate) -> RewardEnvelope:
     """Create a reward (seed 003's fields; type, redemptionType, start, end, languageSpecificInfo, brandId required)."""
-    reward = RewardService(session).create_catalog(
-        principal.org_id, principal.key_id, body.model_dump(exclude_unset=True)
-    )
+    fields = body.model_dump(exclude_unset=True)
+    require_create_fields(fields)
+    reward = RewardService(session).create_catalog(principal.org_id, principal.key_id, fields)
     return RewardEnvelope(status=Status(**status(CREATED)), reward=reward_detail(reward))
 
 

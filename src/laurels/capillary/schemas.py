@@ -1,16 +1,17 @@
-"""Seed 003's request body and the Capillary response envelopes."""
+"""Seed 003's request body, what its create requires, and the Capillary response envelopes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from laurels.capillary.envelope import Status
 from laurels.kit import schema as js
-from laurels.kit.validation import INT32_MAX
-from laurels.rewards.catalog import TEXT_MAX
+from laurels.kit.validation import INT32_MAX, require_fields
 from laurels.rewards.schemas import CatalogFieldsIn, documented
+from laurels.rewards.vocabulary import DATE_ALIASES, TEXT_MAX
 
 
 class CapillaryRewardIn(CatalogFieldsIn):
@@ -24,8 +25,24 @@ class CapillaryRewardIn(CatalogFieldsIn):
     brandId: Any = documented("Brand id (required on create; ignored on update).", js.digits(1, INT32_MAX))
 
 
+# Seed 003's create needs these (startTime and endTime under any of their aliases). The
+# native create needs others (rewards.rules.REQUIRED_ON_CREATE), so this is the dialect's.
+REQUIRED_CATALOG_CREATE = ("type", "redemptionType", "startTime", "endTime", "languageSpecificInfo", "brandId")
+
+
+def require_create_fields(body: Mapping[str, Any]) -> None:
+    """Refuse a create body without every field seed 003 requires, listing each one missing."""
+    # Dates count as given under any alias; a top-level name stands in for the languages.
+    present = dict(body)
+    for canonical, aliases in DATE_ALIASES.items():
+        present[canonical] = next((body[a] for a in aliases if body.get(a) is not None), None)
+    if present.get("languageSpecificInfo") is None:
+        present["languageSpecificInfo"] = body.get("name")
+    require_fields(present, REQUIRED_CATALOG_CREATE)
+
+
 def _create_schema(schema: js.JsonSchema, model: type) -> None:
-    # RewardService.create_catalog: start and end under any of their names, and the
+    # What require_create_fields takes: start and end under any of their names, and the
     # languages (or a top-level name standing in for them).
     js.required("type", "redemptionType", "brandId")(schema, model)
     schema["allOf"] = [

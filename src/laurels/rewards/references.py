@@ -43,7 +43,7 @@ from laurels.kit.errors import InvalidInput
 from laurels.kit.validation import row_id
 from laurels.reference.countries import country_by_id
 from laurels.reference.repository import ReferenceRepository
-from laurels.rewards.catalog import SERIES_NUMERIC
+from laurels.rewards.vocabulary import SERIES_NUMERIC
 from laurels.tenancy.repository import TenancyRepository
 
 

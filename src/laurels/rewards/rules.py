@@ -1,4 +1,10 @@
-"""The reward rules of seed 004, as plain Python (no ORM, no HTTP).
+"""The reward rules that need no database, as plain Python (no ORM, no HTTP).
+
+Seed 004's: the reward type, status, metadata, id and each type's config.
+Seed 003's rules across fields (``check_rules``): schedule, fulfilment,
+payment, audience and revenue terms checked together, on the reward as it
+will be; each field on its own was parsed by ``rewards.blocks``. Rules that
+need the database (does label 12751 exist?) live in ``rewards.references``.
 
 Each check raises :class:`InvalidInput` with the seed's message where the seed
 gives one, and a message in the same style where it does not.
@@ -7,12 +13,27 @@ gives one, and a message in the same style where it does not.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from laurels.kit.errors import InvalidInput
 from laurels.kit.validation import INT32_MAX, MAX_SAFE_INTEGER, free_form, public_id
+from laurels.rewards.coercion import invalid
+from laurels.rewards.vocabulary import (
+    AUDIENCE_FIELDS,
+    CONV_RATIO_TYPES,
+    EXTERNAL,
+    INTERNAL,
+    SERIES_NUMERIC,
+    SERIES_REQUIRED,
+    VENDOR_REDEMPTION_REQUIRED,
+    CatalogCode,
+    PaymentMode,
+    RedemptionType,
+)
 
 
 class RewardCode(StrEnum):
@@ -169,3 +190,112 @@ def validate_config(reward_type: RewardType, config: Any) -> tuple[dict[str, Any
     if config["discountType"] == "percentage" and value > 100:
         raise _invalid(f"{prefix}: a percentage discountValue cannot exceed 100", "discountValue")
     return {"code": config["code"], "discountType": config["discountType"], "discountValue": value}, ConfigRefs()
+
+
+# ---- seed 003: rules across fields ------------------------------------------
+
+
+def check_rules(reward: Mapping[str, Any], changed: Collection[str], now: datetime) -> None:
+    """Seed 003's cross-field rules, on the reward as it will be (``reward``), knowing what changed."""
+    start, end = reward.get("startTime"), reward.get("endTime")
+    if start is not None and end is not None and end <= start:
+        raise invalid("endTime must be after startTime", "endTime", CatalogCode.INVALID_SCHEDULE)
+    _check_redemption(reward)
+    _check_payments(reward)
+    linked = [f for f in AUDIENCE_FIELDS if reward.get(f)]
+    if len(linked) > 1:
+        raise invalid(
+            "A reward can be linked to only one of card series, labels, segments or loyalty programs/tiers at a time; "
+            f"this one names {', '.join(linked)}",
+            linked[1],
+            CatalogCode.AUDIENCE_CONFLICT,
+        )
+    if "rewardRevenueMeta" in changed:
+        _check_revenue(reward, now)
+
+
+def _check_redemption(reward: Mapping[str, Any]) -> None:
+    kind = reward.get("redemptionType")
+    if kind is None:
+        return
+    series, vendor_redemption = reward.get("intouchSeriesId"), reward.get("vendorRedemption")
+    if kind in SERIES_REQUIRED and series is None:
+        raise invalid(f"intouchSeriesId is mandatory for {kind}", "intouchSeriesId", CatalogCode.SERIES_ID_REQUIRED)
+    if kind in SERIES_NUMERIC and series is not None and not series.isdigit():
+        raise invalid(f"intouchSeriesId must be numeric for {kind}", "intouchSeriesId", CatalogCode.SERIES_ID_REQUIRED)
+    if kind in EXTERNAL and series is not None:
+        raise invalid(
+            f"intouchSeriesId must be null for {kind}, which an external vendor handles",
+            "intouchSeriesId",
+            CatalogCode.SERIES_ID_NOT_ALLOWED,
+        )
+    if kind in VENDOR_REDEMPTION_REQUIRED and vendor_redemption is None:
+        raise invalid(
+            f"vendorRedemption is mandatory for {kind}", "vendorRedemption", CatalogCode.VENDOR_REDEMPTION_REQUIRED
+        )
+    if kind in INTERNAL and vendor_redemption is not None:
+        raise invalid(
+            f"vendorRedemption must be null for {kind}, which does not support the vendor flow",
+            "vendorRedemption",
+            CatalogCode.VENDOR_REDEMPTION_NOT_ALLOWED,
+        )
+    if kind == RedemptionType.MILES and not reward.get("paymentConfigs"):
+        raise invalid(
+            "Payment config is mandatory for MILES redemption type",
+            "paymentConfigs",
+            CatalogCode.PAYMENT_CONFIG_REQUIRED,
+        )
+
+
+def _check_payments(reward: Mapping[str, Any]) -> None:
+    configs = reward.get("paymentConfigs") or []
+    modes = [c["paymentMode"] for c in configs]
+    repeated = sorted({m for m in modes if modes.count(m) > 1})
+    if repeated:
+        raise invalid(
+            f"The same payment method cannot be used twice: {', '.join(repeated)}",
+            "paymentConfigs",
+            CatalogCode.INVALID_PAYMENT_CONFIG,
+        )
+    # Both refusals are reported together, joined by a comma, as the vendor does.
+    problems = []
+    exclusive = {PaymentMode.FREE, PaymentMode.CONV_RATIO}
+    if len(modes) > 1 and exclusive & set(modes):
+        problems.append("Multiple payments is not supported within FREE and CONV_RATIO modes")
+    kind = reward.get("redemptionType")
+    if PaymentMode.CONV_RATIO in modes and kind not in CONV_RATIO_TYPES:
+        problems.append(
+            "Conversion ratio can be set only for " + ", ".join(t.value for t in CONV_RATIO_TYPES) + " content types"
+        )
+    if problems:
+        raise invalid(",".join(problems), "paymentConfigs", CatalogCode.INVALID_PAYMENT_CONFIG)
+
+
+def _check_revenue(reward: Mapping[str, Any], now: datetime) -> None:
+    start, end = reward.get("startTime"), reward.get("endTime")
+    for i, entry in enumerate(reward.get("rewardRevenueMeta") or []):
+        where = f"rewardRevenueMeta[{i}]"
+        cycle_start = datetime.fromisoformat(entry["cycleStartDate"])
+        cycle_end = datetime.fromisoformat(entry["cycleEndDate"])
+        if start is not None and cycle_start <= start:
+            raise invalid(
+                f"{where}.cycleStartDate must be after the reward's start",
+                f"{where}.cycleStartDate",
+                CatalogCode.INVALID_REVENUE,
+            )
+        if cycle_start <= now:
+            raise invalid(
+                f"{where}.cycleStartDate must be in the future", f"{where}.cycleStartDate", CatalogCode.INVALID_REVENUE
+            )
+        if end is not None and cycle_end >= end:
+            raise invalid(
+                f"{where}.cycleEndDate must be before the reward's end",
+                f"{where}.cycleEndDate",
+                CatalogCode.INVALID_REVENUE,
+            )
+        if cycle_end <= cycle_start:
+            raise invalid(
+                f"{where}.cycleEndDate must be after cycleStartDate",
+                f"{where}.cycleEndDate",
+                CatalogCode.INVALID_REVENUE,
+            )

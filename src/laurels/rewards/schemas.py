@@ -17,23 +17,23 @@ from laurels.kit.clock import iso_ms, utcnow
 from laurels.kit.http import Message
 from laurels.kit.types import FREE_FORM_DOC
 from laurels.kit.validation import DESCRIPTION_MAX, INT32_MAX, INT32_MIN, MAX_SAFE_INTEGER, NAME_MAX
-from laurels.rewards.catalog import (
+from laurels.rewards.lifecycle import state_of
+from laurels.rewards.models import Reward
+from laurels.rewards.rules import DISCOUNT_TYPES, REWARD_TYPES, STATUSES, RewardType
+from laurels.rewards.state import REDEMPTION_OF, document_of
+from laurels.rewards.vocabulary import (
     COMMISSION_PARTICIPANTS,
     FREQUENCIES,
     KPIS,
     MAX_AMOUNT,
     MEDIA_MAX,
+    PAYMENT_AMOUNTS,
     TEXT_MAX,
     WEEKDAYS,
     WINDOW_TYPES,
     Category,
-    PaymentMode,
     RedemptionType,
 )
-from laurels.rewards.lifecycle import state_of
-from laurels.rewards.models import Reward
-from laurels.rewards.rules import DISCOUNT_TYPES, REWARD_TYPES, STATUSES, RewardType
-from laurels.rewards.state import REDEMPTION_OF, document_of
 
 _TYPE_DOC = "points, product, competition_entry, unique_coupon or non_unique_coupon"
 _CONFIG_DOC = (
@@ -42,7 +42,7 @@ _CONFIG_DOC = (
     "non_unique_coupon: {code, discountType (percentage|fixed), discountValue}."
 )
 
-# ---- the JSON schema of each seed 003 field, as rewards.catalog parses it -----------
+# ---- the JSON schema of each seed 003 field, as rewards.blocks parses it ------------
 # The Python fields stay Any: the catalog rules parse them and name the exact field
 # they refuse (languageSpecificInfo[1].name). The document says what those rules take.
 
@@ -56,7 +56,7 @@ def _enum(values: Any, *, nullable: bool = True) -> js.JsonSchema:
 
 _DATETIME: js.JsonSchema = {"type": ["string", "null"], "format": "date-time"}
 _DATETIME_SET: js.JsonSchema = {"type": "string", "format": "date-time"}
-# rewards.catalog.as_text: numbers are taken as their text; blank means null.
+# rewards.coercion.as_text: numbers are taken as their text; blank means null.
 _TEXT: js.JsonSchema = {"type": ["string", "null"], "maxLength": TEXT_MAX}
 _ANY_TEXT: js.JsonSchema = {"type": ["string", "null"]}
 _NON_BLANK = js.name(TEXT_MAX)
@@ -107,13 +107,6 @@ _LANGUAGE = _object(
         "additionalProperties": _object(("content",), content={"type": "string"}, isEnabled={"type": "boolean"}),
     },
 )
-_AMOUNTS: dict[PaymentMode, tuple[str, ...]] = {
-    PaymentMode.POINTS: ("points",),
-    PaymentMode.CASH: ("cash",),
-    PaymentMode.POINTS_CASH: ("points", "cash"),
-    PaymentMode.CONV_RATIO: ("conversionRatio",),
-    PaymentMode.FREE: (),
-}
 _PAYMENT = {
     "oneOf": [
         _object(
@@ -124,7 +117,7 @@ _PAYMENT = {
             cash=_POSITIVE_AMOUNT,
             conversionRatio=_POSITIVE_AMOUNT,
         )
-        for mode, amounts in _AMOUNTS.items()
+        for mode, amounts in PAYMENT_AMOUNTS.items()
     ]
 }
 

@@ -18,12 +18,13 @@ from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.validation import require_fields
 from laurels.products.repository import ProductRepository
 from laurels.rewards import rules
-from laurels.rewards.catalog import DATE_ALIASES, CatalogCode, as_int, check_rules, parse_fields
+from laurels.rewards.blocks import parse_fields
+from laurels.rewards.coercion import as_int
 from laurels.rewards.lifecycle import State, check_editable, state_of
 from laurels.rewards.models import Reward
 from laurels.rewards.references import ReferenceChecker, ReferenceCode, referenced_keys
 from laurels.rewards.repository import RewardRepository
-from laurels.rewards.rules import ConfigRefs, RewardCode
+from laurels.rewards.rules import ConfigRefs, RewardCode, check_rules
 from laurels.rewards.state import (
     DEFAULT_CATEGORY,
     REDEMPTION_OF,
@@ -33,6 +34,7 @@ from laurels.rewards.state import (
     sync_content,
     to_state,
 )
+from laurels.rewards.vocabulary import CatalogCode
 from laurels.tenancy.repository import TenancyRepository
 
 
@@ -48,10 +50,6 @@ def _native_changes(body: Mapping[str, Any]) -> dict[str, Any]:
     if "metadata" in body:
         changes["metadata"] = rules.check_metadata(body["metadata"])
     return changes
-
-
-# Seed 003's create needs these (startTime and endTime under any of their aliases).
-REQUIRED_CATALOG_CREATE = ("type", "redemptionType", "startTime", "endTime", "languageSpecificInfo", "brandId")
 
 
 @dataclass(frozen=True)
@@ -125,14 +123,8 @@ class RewardService:
         return self._insert(org_id, actor, reward_id, changes, resolved, explicit_id=body.get("rewardId") is not None)
 
     def create_catalog(self, org_id: str, actor: str, body: Mapping[str, Any]) -> Reward:
-        """Create from a seed 003 body (the Capillary dialect)."""
-        # Dates count as given under any alias; a top-level name stands in for the languages.
-        present = dict(body)
-        for canonical, aliases in DATE_ALIASES.items():
-            present[canonical] = next((body[a] for a in aliases if body.get(a) is not None), None)
-        if present.get("languageSpecificInfo") is None:
-            present["languageSpecificInfo"] = body.get("name")
-        require_fields(present, REQUIRED_CATALOG_CREATE)
+        """Create from a seed 003 body (the Capillary dialect). The dialect has already refused a
+        body without the fields seed 003's create requires (capillary.schemas.require_create_fields)."""
         changes = parse_fields(body)
         changes["brandId"] = self.references.brand(org_id, as_int(body["brandId"], "brandId"))
         changes.setdefault("metadata", {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from laurels.rewards.catalog import PARSERS, language_info
+from laurels.rewards.blocks import PARSERS, language_info
 from laurels.rewards.models import Reward
 from laurels.rewards.rules import RewardType
 

@@ -1,203 +1,44 @@
-"""Seed 003's reward catalog fields: parsing, normalization and the rules between them.
+"""Seed 003's fields parsed: one parser per block, and the table of every field.
 
-Plain Python, no ORM. ``parse_fields`` turns a request body (either API's) into
-normalized values keyed by seed 003's wire names; ``check_rules`` checks the
-rules that span several fields on the reward as it will be after the change.
-Rules that need the database (does label 12751 exist?) live in
-``rewards.references``.
+``parse_fields`` turns a request body (either API's) into normalized values
+keyed by seed 003's wire names, through ``PARSERS``: one parser per field,
+each built from ``rewards.coercion`` and naming the exact place it refuses
+(``languageSpecificInfo[1].name``). The result is what a reward's state holds
+(``rewards.state``); rules across fields (``rewards.rules.check_rules``) and
+rules that need the database (``rewards.references``) come after.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Collection, Iterator, Mapping
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
-from enum import StrEnum
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from laurels.kit.errors import InvalidInput
-from laurels.kit.validation import INT32_MAX, INT32_MIN, MAX_SAFE_INTEGER, free_form, integer
-from laurels.kit.validation import as_datetime as kit_datetime
-
-
-class CatalogCode(StrEnum):
-    INVALID_FIELD = "INVALID_FIELD"
-    INVALID_TYPE = "INVALID_TYPE"
-    INVALID_REDEMPTION_TYPE = "INVALID_REDEMPTION_TYPE"
-    INVALID_SCHEDULE = "INVALID_SCHEDULE"
-    INVALID_LANGUAGE_INFO = "INVALID_LANGUAGE_INFO"
-    DUPLICATE_LANGUAGE = "DUPLICATE_LANGUAGE"
-    TOO_MANY_MEDIA = "TOO_MANY_MEDIA"
-    INVALID_PAYMENT_CONFIG = "INVALID_PAYMENT_CONFIG"
-    PAYMENT_CONFIG_REQUIRED = "PAYMENT_CONFIG_REQUIRED"
-    SERIES_ID_REQUIRED = "SERIES_ID_REQUIRED"
-    SERIES_ID_NOT_ALLOWED = "SERIES_ID_NOT_ALLOWED"
-    VENDOR_REDEMPTION_REQUIRED = "VENDOR_REDEMPTION_REQUIRED"
-    VENDOR_REDEMPTION_NOT_ALLOWED = "VENDOR_REDEMPTION_NOT_ALLOWED"
-    AUDIENCE_CONFLICT = "AUDIENCE_CONFLICT"
-    INVALID_RESTRICTION = "INVALID_RESTRICTION"
-    INVALID_REVENUE = "INVALID_REVENUE"
-
-
-class Category(StrEnum):
-    """Seed 003's ``type``. VOUCHER is the legacy name, still accepted."""
-
-    POINTS = "POINTS"
-    PHYSICAL_VOUCHER = "PHYSICAL_VOUCHER"
-    FREE_VOUCHER = "FREE_VOUCHER"
-    VOUCHER = "VOUCHER"
-
-
-class RedemptionType(StrEnum):
-    INTOUCH_REWARD = "INTOUCH_REWARD"
-    VENDOR_INTOUCH_REWARD = "VENDOR_INTOUCH_REWARD"
-    VENDOR_ONLY_REWARD = "VENDOR_ONLY_REWARD"
-    CART_PROMOTION = "CART_PROMOTION"
-    MILES = "MILES"
-    CASH_WALLET = "CASH_WALLET"
-    CASH_BACK = "CASH_BACK"
-    CARD_DISC = "CARD_DISC"
-    CHARITY = "CHARITY"
-    GAMES = "GAMES"
-    VOUCHER = "VOUCHER"
-    SWEEPSTAKES = "SWEEPSTAKES"
-    AUCTION = "AUCTION"
-    GIFT_CARD = "GIFT_CARD"
-    PHYSICAL_REWARD = "PHYSICAL_REWARD"
-
-
-class PaymentMode(StrEnum):
-    POINTS = "POINTS"
-    FREE = "FREE"
-    CASH = "CASH"
-    POINTS_CASH = "POINTS_CASH"
-    CONV_RATIO = "CONV_RATIO"
-
-
-R = RedemptionType
-# Fulfilled from a coupon series Laurels holds (a code pool): the series id is required.
-SERIES_REQUIRED = frozenset({R.INTOUCH_REWARD, R.VENDOR_INTOUCH_REWARD, R.CART_PROMOTION})
-# A coupon series is a number; a cart promotion id is the promotion engine's own
-# (the seed's CART_PROMOTION example uses a hex id), so only these must be numeric.
-SERIES_NUMERIC = frozenset({R.INTOUCH_REWARD, R.VENDOR_INTOUCH_REWARD})
-# Fulfilled by Laurels alone: no vendor takes part.
-INTERNAL = frozenset({R.INTOUCH_REWARD, R.CART_PROMOTION})
-VENDOR_REDEMPTION_REQUIRED = frozenset({R.VENDOR_INTOUCH_REWARD})
-# Handled by an external vendor: the series id must be null.
-EXTERNAL = frozenset(RedemptionType) - SERIES_REQUIRED
-CONV_RATIO_TYPES = (
-    R.CHARITY,
-    R.MILES,
-    R.CASH_WALLET,
-    R.SWEEPSTAKES,
-    R.AUCTION,
-    R.GIFT_CARD,
-    R.PHYSICAL_REWARD,
+from laurels.kit.validation import MAX_SAFE_INTEGER, free_form
+from laurels.rewards.coercion import (
+    as_bool,
+    as_datetime,
+    as_enum,
+    as_int,
+    as_list,
+    as_number,
+    as_object,
+    as_text,
+    invalid,
 )
-
-KPIS = ("QUANTITY", "REDEMPTION_VALUE")
-WINDOW_TYPES = ("FIXED", "ROLLING")
-FREQUENCIES = ("DAYS", "WEEKS", "MONTHS", "NO_LIMIT")
-WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
-COMMISSION_PARTICIPANTS = ("BRAND", "CAPILLARY", "AFFILIATE", "END_CUSTOMER")
-TEXT_MAX = 255
-# Cash amounts, rates and ratios: any decimal of up to 15 significant digits round-trips exactly.
-MAX_AMOUNT = 10**15
-MEDIA_MAX = 10
-# The audience kinds; a reward links to one kind at a time.
-AUDIENCE_FIELDS = ("cardSeries", "labels", "segment", "supplementaryCriteriaRO")
-DATE_ALIASES = {
-    "startTime": ("startTime", "startDate", "startDateTime"),
-    "endTime": ("endTime", "endDate", "endDateTime"),
-}
-
-
-def _fail(message: str, field: str, code: str = CatalogCode.INVALID_FIELD) -> InvalidInput:
-    return InvalidInput(message, code=code, field=field)
-
-
-# ---- scalar coercion ---------------------------------------------------------
-# The vendor's own examples send numbers as strings ("brandId": "61",
-# "interval": "30"), so numeric fields accept both.
-
-
-def as_int(value: Any, field: str, *, minimum: int = INT32_MIN, maximum: int = INT32_MAX) -> int:
-    """An integer; 32-bit unless the field says otherwise (its column, or JSON clients, must hold it)."""
-    return integer(value, field=field, code=CatalogCode.INVALID_FIELD, minimum=minimum, maximum=maximum)
-
-
-def as_number(value: Any, field: str, *, positive: bool = False) -> float:
-    result: float | None = None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        result = float(value)
-    elif isinstance(value, str):
-        try:
-            result = float(Decimal(value.strip()))
-        except InvalidOperation:
-            result = None
-    if result is None or not math.isfinite(result):
-        raise _fail(f"{field} must be a number", field)
-    if abs(result) > MAX_AMOUNT:
-        raise _fail(f"{field} must be at most {MAX_AMOUNT:.0e}", field)
-    if positive and result <= 0:
-        raise _fail(f"{field} must be a positive number", field)
-    if result < 0:
-        raise _fail(f"{field} must not be negative", field)
-    return result
-
-
-def as_text(value: Any, field: str, *, max_length: int | None = TEXT_MAX, blank_is_null: bool = True) -> str | None:
-    """A string (numbers are taken as their text); blank means null, as seed 003 says of ``tier``."""
-    if value is None:
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise _fail(f"{field} must be a string", field)
-    if blank_is_null and not value.strip():
-        return None
-    if max_length is not None and len(value) > max_length:
-        raise _fail(f"{field} must be at most {max_length} characters", field)
-    return value
-
-
-def as_bool(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise _fail(f"{field} must be true or false", field)
-    return value
-
-
-def as_datetime(value: Any, field: str) -> datetime:
-    return kit_datetime(value, field=field, code=CatalogCode.INVALID_FIELD)
-
-
-def as_enum(
-    value: Any, field: str, allowed: tuple[str, ...] | type[StrEnum], code: str = CatalogCode.INVALID_FIELD
-) -> str:
-    options = tuple(allowed) if isinstance(allowed, tuple) else tuple(m.value for m in allowed)
-    if not isinstance(value, str) or value not in options:
-        raise _fail(f"{field} must be one of: {', '.join(options)}", field, code)
-    return value
-
-
-def as_list(value: Any, field: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise _fail(f"{field} must be an array", field)
-    return value
-
-
-def as_object(value: Any, field: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise _fail(f"{field} must be an object", field)
-    return value
-
-
-# ---- blocks ------------------------------------------------------------------
+from laurels.rewards.vocabulary import (
+    COMMISSION_PARTICIPANTS,
+    DATE_ALIASES,
+    FREQUENCIES,
+    KPIS,
+    MEDIA_MAX,
+    PAYMENT_AMOUNTS,
+    WEEKDAYS,
+    WINDOW_TYPES,
+    CatalogCode,
+    Category,
+    PaymentMode,
+    RedemptionType,
+)
 
 
 def _each(value: Any, field: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -209,14 +50,14 @@ def _each(value: Any, field: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def _required(entry: Mapping[str, Any], key: str, where: str, code: str = CatalogCode.INVALID_FIELD) -> Any:
     if entry.get(key) is None:
-        raise _fail(f"{where}.{key} is required", f"{where}.{key}", code)
+        raise invalid(f"{where}.{key} is required", f"{where}.{key}", code)
     return entry[key]
 
 
 def _media(items: Any, field: str) -> list[dict[str, Any]]:
     entries = as_list(items, field)
     if len(entries) > MEDIA_MAX:
-        raise _fail(f"{field} allows at most {MEDIA_MAX} entries", field, CatalogCode.TOO_MANY_MEDIA)
+        raise invalid(f"{field} allows at most {MEDIA_MAX} entries", field, CatalogCode.TOO_MANY_MEDIA)
     result = []
     for i, item in enumerate(entries):
         where = f"{field}[{i}]"
@@ -243,7 +84,7 @@ def _rich_content(value: Any, field: str) -> dict[str, dict[str, Any]]:
         entry = as_object(item, f"{field}.{key}")
         content = entry.get("content")
         if not isinstance(content, str):
-            raise _fail(f"{field}.{key}.content must be a string", f"{field}.{key}.content")
+            raise invalid(f"{field}.{key}.content must be a string", f"{field}.{key}.content")
         result[key] = {
             "content": content,
             "isEnabled": as_bool(entry.get("isEnabled", True), f"{field}.{key}.isEnabled"),
@@ -254,7 +95,7 @@ def _rich_content(value: Any, field: str) -> dict[str, dict[str, Any]]:
 def language_info(value: Any, _field: str = "") -> list[dict[str, Any]]:
     entries = as_list(value, "languageSpecificInfo")
     if not entries:
-        raise _fail(
+        raise invalid(
             "languageSpecificInfo needs at least one language",
             "languageSpecificInfo",
             CatalogCode.INVALID_LANGUAGE_INFO,
@@ -267,11 +108,13 @@ def language_info(value: Any, _field: str = "") -> list[dict[str, Any]]:
         code = as_text(entry.get("languageCode"), f"{where}.languageCode")
         name = as_text(entry.get("name"), f"{where}.name")
         if code is None:
-            raise _fail(f"{where}.languageCode is required", f"{where}.languageCode", CatalogCode.INVALID_LANGUAGE_INFO)
+            raise invalid(
+                f"{where}.languageCode is required", f"{where}.languageCode", CatalogCode.INVALID_LANGUAGE_INFO
+            )
         if name is None:
-            raise _fail(f"{where}.name is required", f"{where}.name", CatalogCode.INVALID_LANGUAGE_INFO)
+            raise invalid(f"{where}.name is required", f"{where}.name", CatalogCode.INVALID_LANGUAGE_INFO)
         if code.lower() in seen:
-            raise _fail(
+            raise invalid(
                 f"languageCode {code} appears more than once; language codes must be unique",
                 f"{where}.languageCode",
                 CatalogCode.DUPLICATE_LANGUAGE,
@@ -293,15 +136,6 @@ def language_info(value: Any, _field: str = "") -> list[dict[str, Any]]:
     return result
 
 
-_MODE_AMOUNTS: dict[str, tuple[str, ...]] = {
-    PaymentMode.POINTS: ("points",),
-    PaymentMode.CASH: ("cash",),
-    PaymentMode.POINTS_CASH: ("points", "cash"),
-    PaymentMode.CONV_RATIO: ("conversionRatio",),
-    PaymentMode.FREE: (),
-}
-
-
 def payment_configs(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
     for where, entry in _each(value, "paymentConfigs"):
@@ -311,9 +145,9 @@ def payment_configs(value: Any, _field: str = "") -> list[dict[str, Any]]:
         normalized: dict[str, Any] = {"paymentMode": mode}
         if entry.get("id") is not None:
             normalized["id"] = as_int(entry["id"], f"{where}.id", minimum=1)
-        for amount in _MODE_AMOUNTS[mode]:
+        for amount in PAYMENT_AMOUNTS[PaymentMode(mode)]:
             if entry.get(amount) is None:
-                raise _fail(
+                raise invalid(
                     f"{where}.{amount} is required for paymentMode {mode}",
                     f"{where}.{amount}",
                     CatalogCode.INVALID_PAYMENT_CONFIG,
@@ -330,9 +164,11 @@ def _restriction(item: Any, where: str, *, customer_level: bool) -> dict[str, An
     entry = as_object(item, where)
     if entry.get("kpi") is None or entry.get("limit") is None:
         missing = [k for k in ("kpi", "limit") if entry.get(k) is None]
-        raise _fail(f"{where} needs {' and '.join(missing)}", f"{where}.{missing[0]}", CatalogCode.INVALID_RESTRICTION)
+        raise invalid(
+            f"{where} needs {' and '.join(missing)}", f"{where}.{missing[0]}", CatalogCode.INVALID_RESTRICTION
+        )
     if customer_level and entry.get("repeatFrequencyType") is None:
-        raise _fail(
+        raise invalid(
             f"{where} needs repeatFrequencyType", f"{where}.repeatFrequencyType", CatalogCode.INVALID_RESTRICTION
         )
     frequency = as_enum(
@@ -345,7 +181,7 @@ def _restriction(item: Any, where: str, *, customer_level: bool) -> dict[str, An
         entry.get("windowType", "FIXED"), f"{where}.windowType", WINDOW_TYPES, CatalogCode.INVALID_RESTRICTION
     )
     if window == "ROLLING" and frequency == "NO_LIMIT":
-        raise _fail(
+        raise invalid(
             f"{where}: a ROLLING window needs DAYS, WEEKS or MONTHS",
             f"{where}.repeatFrequencyType",
             CatalogCode.INVALID_RESTRICTION,
@@ -474,7 +310,7 @@ def groups(value: Any, _field: str = "") -> list[dict[str, Any]]:
     for where, entry in _each(value, "groups"):
         name = as_text(entry.get("groupName"), f"{where}.groupName")
         if name is None:
-            raise _fail(f"{where}.groupName is required", f"{where}.groupName")
+            raise invalid(f"{where}.groupName is required", f"{where}.groupName")
         rank = entry.get("groupRank")
         result.append({"groupName": name, "groupRank": None if rank is None else as_int(rank, f"{where}.groupRank")})
     return result
@@ -510,7 +346,7 @@ def _text_list(value: Any, field: str) -> list[str]:
     for i, item in enumerate(as_list(value, field)):
         text = as_text(item, f"{field}[{i}]")
         if text is None:
-            raise _fail(f"{field}[{i}] must not be blank", f"{field}[{i}]")
+            raise invalid(f"{field}[{i}] must not be blank", f"{field}[{i}]")
         result.append(text)
     return result
 
@@ -571,116 +407,7 @@ def parse_fields(body: Mapping[str, Any]) -> dict[str, Any]:
         given = {alias: raw.pop(alias) for alias in aliases if alias in raw}
         parsed = {alias: PARSERS[canonical](value, alias) for alias, value in given.items()}
         if len(set(parsed.values())) > 1:
-            raise _fail(f"{' and '.join(given)} disagree", next(iter(given)), CatalogCode.INVALID_SCHEDULE)
+            raise invalid(f"{' and '.join(given)} disagree", next(iter(given)), CatalogCode.INVALID_SCHEDULE)
         if parsed:
             raw[canonical] = next(iter(given.values()))
     return {field: parse(raw[field], field) for field, parse in PARSERS.items() if field in raw}
-
-
-# ---- rules across fields -----------------------------------------------------
-
-
-def check_rules(reward: Mapping[str, Any], changed: Collection[str], now: datetime) -> None:
-    """Seed 003's cross-field rules, on the reward as it will be (``reward``), knowing what changed."""
-    start, end = reward.get("startTime"), reward.get("endTime")
-    if start is not None and end is not None and end <= start:
-        raise _fail("endTime must be after startTime", "endTime", CatalogCode.INVALID_SCHEDULE)
-    _check_redemption(reward)
-    _check_payments(reward)
-    linked = [f for f in AUDIENCE_FIELDS if reward.get(f)]
-    if len(linked) > 1:
-        raise _fail(
-            "A reward can be linked to only one of card series, labels, segments or loyalty programs/tiers at a time; "
-            f"this one names {', '.join(linked)}",
-            linked[1],
-            CatalogCode.AUDIENCE_CONFLICT,
-        )
-    if "rewardRevenueMeta" in changed:
-        _check_revenue(reward, now)
-
-
-def _check_redemption(reward: Mapping[str, Any]) -> None:
-    kind = reward.get("redemptionType")
-    if kind is None:
-        return
-    series, vendor_redemption = reward.get("intouchSeriesId"), reward.get("vendorRedemption")
-    if kind in SERIES_REQUIRED and series is None:
-        raise _fail(f"intouchSeriesId is mandatory for {kind}", "intouchSeriesId", CatalogCode.SERIES_ID_REQUIRED)
-    if kind in SERIES_NUMERIC and series is not None and not series.isdigit():
-        raise _fail(f"intouchSeriesId must be numeric for {kind}", "intouchSeriesId", CatalogCode.SERIES_ID_REQUIRED)
-    if kind in EXTERNAL and series is not None:
-        raise _fail(
-            f"intouchSeriesId must be null for {kind}, which an external vendor handles",
-            "intouchSeriesId",
-            CatalogCode.SERIES_ID_NOT_ALLOWED,
-        )
-    if kind in VENDOR_REDEMPTION_REQUIRED and vendor_redemption is None:
-        raise _fail(
-            f"vendorRedemption is mandatory for {kind}", "vendorRedemption", CatalogCode.VENDOR_REDEMPTION_REQUIRED
-        )
-    if kind in INTERNAL and vendor_redemption is not None:
-        raise _fail(
-            f"vendorRedemption must be null for {kind}, which does not support the vendor flow",
-            "vendorRedemption",
-            CatalogCode.VENDOR_REDEMPTION_NOT_ALLOWED,
-        )
-    if kind == R.MILES and not reward.get("paymentConfigs"):
-        raise _fail(
-            "Payment config is mandatory for MILES redemption type",
-            "paymentConfigs",
-            CatalogCode.PAYMENT_CONFIG_REQUIRED,
-        )
-
-
-def _check_payments(reward: Mapping[str, Any]) -> None:
-    configs = reward.get("paymentConfigs") or []
-    modes = [c["paymentMode"] for c in configs]
-    repeated = sorted({m for m in modes if modes.count(m) > 1})
-    if repeated:
-        raise _fail(
-            f"The same payment method cannot be used twice: {', '.join(repeated)}",
-            "paymentConfigs",
-            CatalogCode.INVALID_PAYMENT_CONFIG,
-        )
-    # Both refusals are reported together, joined by a comma, as the vendor does.
-    problems = []
-    exclusive = {PaymentMode.FREE, PaymentMode.CONV_RATIO}
-    if len(modes) > 1 and exclusive & set(modes):
-        problems.append("Multiple payments is not supported within FREE and CONV_RATIO modes")
-    kind = reward.get("redemptionType")
-    if PaymentMode.CONV_RATIO in modes and kind not in CONV_RATIO_TYPES:
-        problems.append(
-            "Conversion ratio can be set only for " + ", ".join(t.value for t in CONV_RATIO_TYPES) + " content types"
-        )
-    if problems:
-        raise _fail(",".join(problems), "paymentConfigs", CatalogCode.INVALID_PAYMENT_CONFIG)
-
-
-def _check_revenue(reward: Mapping[str, Any], now: datetime) -> None:
-    start, end = reward.get("startTime"), reward.get("endTime")
-    for i, entry in enumerate(reward.get("rewardRevenueMeta") or []):
-        where = f"rewardRevenueMeta[{i}]"
-        cycle_start = datetime.fromisoformat(entry["cycleStartDate"])
-        cycle_end = datetime.fromisoformat(entry["cycleEndDate"])
-        if start is not None and cycle_start <= start:
-            raise _fail(
-                f"{where}.cycleStartDate must be after the reward's start",
-                f"{where}.cycleStartDate",
-                CatalogCode.INVALID_REVENUE,
-            )
-        if cycle_start <= now:
-            raise _fail(
-                f"{where}.cycleStartDate must be in the future", f"{where}.cycleStartDate", CatalogCode.INVALID_REVENUE
-            )
-        if end is not None and cycle_end >= end:
-            raise _fail(
-                f"{where}.cycleEndDate must be before the reward's end",
-                f"{where}.cycleEndDate",
-                CatalogCode.INVALID_REVENUE,
-            )
-        if cycle_end <= cycle_start:
-            raise _fail(
-                f"{where}.cycleEndDate must be after cycleStartDate",
-                f"{where}.cycleEndDate",
-                CatalogCode.INVALID_REVENUE,
-            )
