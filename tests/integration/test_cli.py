@@ -1,8 +1,9 @@
-"""The `laurels` command, run as a user runs it: JSON on stdout, failures on stderr with exit 1.
+"""The `laurels` command, as a user runs it: JSON on stdout, failures on stderr with exit 1.
 
-The older cases run it as a subprocess; newer ones go through Typer's CliRunner
-(the same command tree, in process), and one subprocess smoke test starts a real
-server from one directory and creates a key from another.
+The cases go through Typer's CliRunner: the same command tree, in process, without
+paying an interpreter start-up per command. One subprocess smoke test keeps the real
+thing honest: it starts `laurels serve` from one directory and creates a key with
+`python -m laurels` from another.
 """
 
 from __future__ import annotations
@@ -12,149 +13,22 @@ import os
 import socket
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx2
 import pytest
 from typer.testing import CliRunner, Result
 
 from laurels.cli import app, serve_banner
+from laurels.config import database_location
+from laurels.kit import migrate
 from laurels.kit.db import Database
 from laurels.tenancy.service import hash_secret
 
 # Variables that choose the database; a test that is about the default location clears them all.
 LOCATION_VARIABLES = ("LAURELS_DATABASE_URL", "LAURELS_DATA_DIR", "XDG_DATA_HOME")
-
-
-def laurels(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "LAURELS_DATABASE_URL": database_url}
-    result = subprocess.run(
-        [sys.executable, "-m", "laurels", *args], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
-    if check:
-        assert result.returncode == 0, result.stderr
-    return result
-
-
-def as_json(result: subprocess.CompletedProcess[str]) -> Any:
-    return json.loads(result.stdout)
-
-
-def test_org_brand_and_keys(database_url: str, db: Database) -> None:
-    org = as_json(laurels(database_url, "org", "create", "--name", "Acme", "--timezone", "Europe/London"))
-    assert org["timezone"] == "Europe/London"
-    assert org["apiKey"].startswith(org["keyId"] + ".")
-    assert "admin" in org["scopes"]
-
-    child = as_json(laurels(database_url, "org", "create", "--name", "Acme DE", "--parent", org["orgId"]))
-    assert child["parentOrgId"] == org["orgId"]
-
-    brand = as_json(laurels(database_url, "brand", "create", "--org", org["orgId"], "--name", "Acme Coffee"))
-    assert isinstance(brand["brandId"], int)
-    duplicate = laurels(database_url, "brand", "create", "--org", org["orgId"], "--name", "Acme Coffee", check=False)
-    assert duplicate.returncode != 0
-    assert "already exists" in duplicate.stderr
-    assert duplicate.stdout == ""
-
-    key = as_json(
-        laurels(
-            database_url, "apikey", "create", "--org", org["orgId"], "--scope", "rewards:read", "--scope", "groups:read"
-        )
-    )
-    assert key["scopes"] == ["groups:read", "rewards:read"]
-    revoked = as_json(laurels(database_url, "apikey", "revoke", key["keyId"]))
-    assert revoked["keyId"] == key["keyId"]
-    assert revoked["revokedAt"].endswith("Z")
-
-
-def test_cli_failures_exit_non_zero_with_a_message(database_url: str, db: Database) -> None:
-    for args in (
-        ("org", "create", "--name", "X", "--timezone", "Mars/Olympus"),
-        ("org", "create", "--name", "X", "--parent", "no-such-org"),
-        ("brand", "create", "--org", "no-such-org", "--name", "B"),
-        ("apikey", "create", "--org", "no-such-org"),
-        ("apikey", "revoke", "lk_nope"),
-    ):
-        result = laurels(database_url, *args, check=False)
-        assert result.returncode != 0, args
-        assert result.stderr.startswith("laurels: "), (args, result.stderr)
-    org = as_json(laurels(database_url, "org", "create", "--name", "Y"))
-    bad_scope = laurels(database_url, "apikey", "create", "--org", org["orgId"], "--scope", "everything", check=False)
-    assert bad_scope.returncode != 0
-    assert "unknown scope" in bad_scope.stderr
-
-
-def test_db_upgrade(database_url: str) -> None:
-    assert as_json(laurels(database_url, "db", "upgrade"))["revision"] is not None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def test_serve_and_cli_from_different_directories_share_the_default_database(tmp_path: Path) -> None:
-    """The README's set-up and first request, end to end: a new machine, the server
-    started in one directory and `laurels org create` run from another."""
-    home, server_dir, client_dir = tmp_path / "home", tmp_path / "clone", tmp_path / "elsewhere"
-    for directory in (home, server_dir, client_dir):
-        directory.mkdir()
-    env = {k: v for k, v in os.environ.items() if k not in LOCATION_VARIABLES} | {"HOME": str(home)}
-    expected = home / ".local" / "share" / "laurels" / "laurels.db"
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "laurels", "serve", "--port", str(port)],
-        env=env,
-        cwd=server_dir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx2.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            assert time.monotonic() < deadline, "server did not come up"
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
-            time.sleep(0.2)
-        assert expected.exists()
-        created = subprocess.run(
-            [sys.executable, "-m", "laurels", "org", "create", "--name", "Newcomer"],
-            env=env,
-            cwd=client_dir,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert created.returncode == 0, created.stderr
-        org = json.loads(created.stdout)
-        headers = {"Authorization": f"Bearer {org['apiKey']}"}
-        body = {"name": "Welcome", "rewardType": "points", "config": {"amount": 10}}
-        reward = httpx2.post(f"{base}/v1/rewards", json=body, headers=headers)
-        assert reward.status_code == 201, reward.text
-        listed = httpx2.get(f"{base}/loyalty/v1/rewards", headers=headers).json()
-        assert listed["data"]["count"] == 1
-    finally:
-        server.terminate()
-        _, stderr = server.communicate(timeout=20)
-    assert f"http://127.0.0.1:{port}" in stderr
-    assert f"Database (SQLite): {expected}" in stderr
-    assert "laurels org create" in stderr
-    assert not list(server_dir.iterdir())
-    assert not list(client_dir.iterdir())
-
-
-# --- through CliRunner ---------------------------------------------------------------------------
 
 runner = CliRunner()
 
@@ -192,6 +66,54 @@ def default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     return home / ".local" / "share" / "laurels" / "laurels.db"
+
+
+def test_org_brand_and_keys(configured: str) -> None:
+    org = output(invoke("org", "create", "--name", "Acme", "--timezone", "Europe/London"))
+    assert org["timezone"] == "Europe/London"
+    assert org["apiKey"].startswith(org["keyId"] + ".")
+    assert "admin" in org["scopes"]
+
+    child = output(invoke("org", "create", "--name", "Acme DE", "--parent", org["orgId"]))
+    assert child["parentOrgId"] == org["orgId"]
+
+    brand = output(invoke("brand", "create", "--org", org["orgId"], "--name", "Acme Coffee"))
+    assert isinstance(brand["brandId"], int)
+    assert_refused(invoke("brand", "create", "--org", org["orgId"], "--name", "Acme Coffee"), "already exists")
+
+    key = output(invoke("apikey", "create", "--org", org["orgId"], "--scope", "rewards:read", "--scope", "groups:read"))
+    assert key["scopes"] == ["groups:read", "rewards:read"]
+    revoked = output(invoke("apikey", "revoke", key["keyId"]))
+    assert revoked["keyId"] == key["keyId"]
+    assert revoked["revokedAt"].endswith("Z")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("org", "create", "--name", "X", "--timezone", "Mars/Olympus"), "'Mars/Olympus' is not an IANA time zone"),
+        (("org", "create", "--name", "X", "--parent", "no-such-org"), "parent org no-such-org not found"),
+        (("brand", "create", "--org", "no-such-org", "--name", "B"), "org no-such-org not found"),
+        (("apikey", "create", "--org", "no-such-org"), "org no-such-org not found"),
+        (("apikey", "revoke", "lk_nope"), "API key lk_nope not found"),
+    ],
+    ids=["unknown-timezone", "unknown-parent", "brand-of-unknown-org", "key-of-unknown-org", "unknown-key"],
+)
+def test_cli_failures_exit_non_zero_with_a_message(configured: str, args: tuple[str, ...], message: str) -> None:
+    assert_refused(invoke(*args), message)
+
+
+def test_an_unknown_scope_is_refused(configured: str) -> None:
+    org = output(invoke("org", "create", "--name", "Y"))
+    assert_refused(invoke("apikey", "create", "--org", org["orgId"], "--scope", "everything"), "unknown scope")
+
+
+def test_db_upgrade(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAURELS_DATABASE_URL", database_url)
+    upgraded = output(invoke("db", "upgrade"))
+    assert upgraded["revision"] is not None
+    assert upgraded["revision"] == migrate.head_revision()
+    assert upgraded["database"] == database_location(database_url)
 
 
 def test_org_list(configured: str) -> None:
@@ -332,3 +254,106 @@ def test_no_home_directory_and_no_variable_is_a_clear_refusal(
 
     monkeypatch.setattr(Path, "home", staticmethod(no_home))
     assert_refused(invoke("db", "upgrade"), "no home directory", "LAURELS_DATA_DIR")
+
+
+# --- one subprocess smoke test -------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class _Pipe:
+    """Drains one of the server's pipes on a thread, so the server never blocks on a full pipe.
+
+    ``arrived`` is set when a line containing ``marker`` is read, or when the pipe closes:
+    a server that dies during start-up wakes the waiting test at once instead of at its deadline.
+    """
+
+    def __init__(self, stream: IO[str] | None, marker: str | None = None) -> None:
+        assert stream is not None
+        self.lines: list[str] = []
+        self.found = False
+        self.arrived = threading.Event()
+        self._thread = threading.Thread(target=self._drain, args=(stream, marker), daemon=True)
+        self._thread.start()
+
+    def _drain(self, stream: IO[str], marker: str | None) -> None:
+        with stream:
+            for line in stream:
+                self.lines.append(line)
+                if marker is not None and marker in line:
+                    self.found = True
+                    self.arrived.set()
+        self.arrived.set()
+
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def closed_text(self, timeout: float) -> str:
+        """Everything the process wrote, once it has exited and the pipe is at its end."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the pipe stayed open after the server exited"
+        return self.text()
+
+
+def test_serve_and_cli_from_different_directories_share_the_default_database(tmp_path: Path) -> None:
+    """The README's set-up and first request, end to end: a new machine, the server
+    started in one directory and `laurels org create` run from another."""
+    home, server_dir, client_dir = tmp_path / "home", tmp_path / "clone", tmp_path / "elsewhere"
+    for directory in (home, server_dir, client_dir):
+        directory.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in LOCATION_VARIABLES} | {"HOME": str(home)}
+    expected = home / ".local" / "share" / "laurels" / "laurels.db"
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "laurels", "serve", "--port", str(port)],
+        env=env,
+        cwd=server_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # uvicorn logs this line on stderr once its socket listens; "Application startup
+    # complete" comes earlier, before the bind, so it would not do.
+    stderr = _Pipe(server.stderr, marker=f"Uvicorn running on {base}")
+    stdout = _Pipe(server.stdout)
+    try:
+        assert stderr.arrived.wait(timeout=30), f"server did not come up in 30 s:\n{stderr.text()}"
+        assert stderr.found, f"server exited before listening:\n{stderr.text()}{stdout.text()}"
+        assert httpx2.get(f"{base}/healthz").status_code == 200
+        assert expected.exists()
+        created = subprocess.run(
+            [sys.executable, "-m", "laurels", "org", "create", "--name", "Newcomer"],
+            env=env,
+            cwd=client_dir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert created.returncode == 0, created.stderr
+        org = json.loads(created.stdout)
+        headers = {"Authorization": f"Bearer {org['apiKey']}"}
+        body = {"name": "Welcome", "rewardType": "points", "config": {"amount": 10}}
+        reward = httpx2.post(f"{base}/v1/rewards", json=body, headers=headers)
+        assert reward.status_code == 201, reward.text
+        listed = httpx2.get(f"{base}/loyalty/v1/rewards", headers=headers).json()
+        assert listed["data"]["count"] == 1
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()  # a server that ignores SIGTERM must not outlive the suite
+            raise
+    banner = stderr.closed_text(timeout=20)
+    assert f"Laurels on {base}" in banner
+    assert f"Database (SQLite): {expected}" in banner
+    assert "laurels org create" in banner
+    assert not list(server_dir.iterdir())
+    assert not list(client_dir.iterdir())
