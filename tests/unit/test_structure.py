@@ -8,7 +8,9 @@ of work"):
   constructor, to hand it to the repositories it builds, and never reads
   ``<anything>.session``;
 - a routes module builds services, never repositories, and never reads
-  ``.session`` either: every query goes through a service.
+  ``.session`` either: every query goes through a service;
+- a refusal's code is a member of its domain's code enum, never a string
+  written at the raise (a typo there would be a new, undocumented API code).
 """
 
 from __future__ import annotations
@@ -63,6 +65,30 @@ def test_routes_go_through_services(path: Path) -> None:
     ]
     assert repositories == [], "a route imports a repository; give the service the method instead"
     assert _session_reads(path) == []
+
+
+def _literal_codes(path: Path, source: str | None = None) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text() if source is None else source)):
+        if not isinstance(node, ast.Call):
+            continue
+        callee = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+        if callee in {"Kind", "ChildKind"}:  # a kind's code prefix, checked against its enum at import
+            continue
+        for keyword in node.keywords:
+            if keyword.arg == "code" and isinstance(keyword.value, ast.Constant | ast.JoinedStr):
+                found.append(_where(path, node))
+    return found
+
+
+def test_refusal_codes_are_enum_members() -> None:
+    modules = [p for p in SRC.rglob("*.py") if "migrations" not in p.parts]
+    assert [where for path in modules for where in _literal_codes(path)] == []
+
+
+def test_a_literal_code_is_caught() -> None:
+    source = 'raise Conflict("taken", code="NAME_TAKEN")\nKind(code="LABEL")\nraise NotFound("x", code=Code.X)\n'
+    assert _literal_codes(SRC / "example.py", source) == ["example.py:1"]
 
 
 def test_the_lists_are_not_empty() -> None:

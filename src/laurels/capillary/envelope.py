@@ -9,21 +9,25 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from laurels.kit.http import ErrorDetail
+from laurels.reference.service import ReferenceCode
+from laurels.rewards.vocabulary import RewardCode
 
 PREFIX = "/api_gateway/rewards/core"
 
 # Laurels' stable codes -> the numeric codes seed 001-003 document. Anything
 # else answers with its HTTP status as the code, as the seed's own 400s do.
 NUMERIC_CODES: dict[str, int] = {
-    "LABEL_NOT_FOUND": 12048,
-    "CARD_SERIES_NOT_FOUND": 12045,
-    "CUSTOM_FIELD_NOT_FOUND": 3014,
-    "REWARD_NOT_FOUND_OR_DISABLED": 6004,
-    "REWARD_NOT_FOUND": 6004,
-    "DATA_SCOPE_NOT_SUPPORTED": 310141,
+    ReferenceCode.LABEL_NOT_FOUND: 12048,
+    ReferenceCode.CARD_SERIES_NOT_FOUND: 12045,
+    ReferenceCode.CUSTOM_FIELD_NOT_FOUND: 3014,
+    RewardCode.REWARD_NOT_FOUND_OR_DISABLED: 6004,
+    RewardCode.REWARD_NOT_FOUND: 6004,
+    RewardCode.DATA_SCOPE_NOT_SUPPORTED: 310141,
 }
 # The seed words these refusals as "Unable to update reward as ...".
-_WRITE_PREFIXED = frozenset({"LABEL_NOT_FOUND", "CARD_SERIES_NOT_FOUND", "CUSTOM_FIELD_NOT_FOUND"})
+_WRITE_PREFIXED = frozenset(
+    {ReferenceCode.LABEL_NOT_FOUND, ReferenceCode.CARD_SERIES_NOT_FOUND, ReferenceCode.CUSTOM_FIELD_NOT_FOUND}
+)
 
 FETCHED = (6001, "Reward fetched successfully")
 LISTED = (6001, "Rewards fetched successfully")
@@ -81,7 +85,7 @@ def status(code_message: tuple[int, str]) -> dict[str, Any]:
 def render(http_status: int, detail: ErrorDetail, request: Request) -> JSONResponse:
     method = request.method
     code = NUMERIC_CODES.get(detail.code, http_status)
-    if detail.code == "DATA_SCOPE_NOT_SUPPORTED":
+    if detail.code == RewardCode.DATA_SCOPE_NOT_SUPPORTED:
         # The connected-orgs API answers this one in its own error shape.
         body: dict[str, Any] = {"data": None, "errors": [{"code": code, "message": detail.message}], "warnings": None}
         return JSONResponse(body, status_code=http_status)

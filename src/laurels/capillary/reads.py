@@ -40,8 +40,8 @@ from laurels.rewards.models import Reward
 from laurels.rewards.offers import Offer, OfferFilters, brand_not_found, judge, matches, order_key, profile
 from laurels.rewards.reads import RewardVersions, Stated
 from laurels.rewards.repository import BY_PK_IN_BRAND, BY_REWARD_ID_IN_BRAND, LIVE_IN_BRAND_NAMED
-from laurels.rewards.rules import RewardCode
 from laurels.rewards.state import to_state
+from laurels.rewards.vocabulary import RewardCode
 from laurels.tenancy.repository import BRAND_ID_NAMED
 
 # The members of seed 001's reward that change with the clock or the customer.

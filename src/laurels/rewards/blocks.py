@@ -34,10 +34,10 @@ from laurels.rewards.vocabulary import (
     PAYMENT_AMOUNTS,
     WEEKDAYS,
     WINDOW_TYPES,
-    CatalogCode,
     Category,
     PaymentMode,
     RedemptionType,
+    RewardCode,
 )
 
 
@@ -48,7 +48,7 @@ def _each(value: Any, field: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield where, as_object(item, where)
 
 
-def _required(entry: Mapping[str, Any], key: str, where: str, code: str = CatalogCode.INVALID_FIELD) -> Any:
+def _required(entry: Mapping[str, Any], key: str, where: str, code: str = RewardCode.INVALID_FIELD) -> Any:
     if entry.get(key) is None:
         raise invalid(f"{where}.{key} is required", f"{where}.{key}", code)
     return entry[key]
@@ -57,7 +57,7 @@ def _required(entry: Mapping[str, Any], key: str, where: str, code: str = Catalo
 def _media(items: Any, field: str) -> list[dict[str, Any]]:
     entries = as_list(items, field)
     if len(entries) > MEDIA_MAX:
-        raise invalid(f"{field} allows at most {MEDIA_MAX} entries", field, CatalogCode.TOO_MANY_MEDIA)
+        raise invalid(f"{field} allows at most {MEDIA_MAX} entries", field, RewardCode.TOO_MANY_MEDIA)
     result = []
     for i, item in enumerate(entries):
         where = f"{field}[{i}]"
@@ -98,7 +98,7 @@ def language_info(value: Any, _field: str = "") -> list[dict[str, Any]]:
         raise invalid(
             "languageSpecificInfo needs at least one language",
             "languageSpecificInfo",
-            CatalogCode.INVALID_LANGUAGE_INFO,
+            RewardCode.INVALID_LANGUAGE_INFO,
         )
     seen: set[str] = set()
     result = []
@@ -109,15 +109,15 @@ def language_info(value: Any, _field: str = "") -> list[dict[str, Any]]:
         name = as_text(entry.get("name"), f"{where}.name")
         if code is None:
             raise invalid(
-                f"{where}.languageCode is required", f"{where}.languageCode", CatalogCode.INVALID_LANGUAGE_INFO
+                f"{where}.languageCode is required", f"{where}.languageCode", RewardCode.INVALID_LANGUAGE_INFO
             )
         if name is None:
-            raise invalid(f"{where}.name is required", f"{where}.name", CatalogCode.INVALID_LANGUAGE_INFO)
+            raise invalid(f"{where}.name is required", f"{where}.name", RewardCode.INVALID_LANGUAGE_INFO)
         if code.lower() in seen:
             raise invalid(
                 f"languageCode {code} appears more than once; language codes must be unique",
                 f"{where}.languageCode",
-                CatalogCode.DUPLICATE_LANGUAGE,
+                RewardCode.DUPLICATE_LANGUAGE,
             )
         seen.add(code.lower())
         normalized: dict[str, Any] = {"languageCode": code, "name": name}
@@ -139,9 +139,7 @@ def language_info(value: Any, _field: str = "") -> list[dict[str, Any]]:
 def payment_configs(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
     for where, entry in _each(value, "paymentConfigs"):
-        mode = as_enum(
-            entry.get("paymentMode"), f"{where}.paymentMode", PaymentMode, CatalogCode.INVALID_PAYMENT_CONFIG
-        )
+        mode = as_enum(entry.get("paymentMode"), f"{where}.paymentMode", PaymentMode, RewardCode.INVALID_PAYMENT_CONFIG)
         normalized: dict[str, Any] = {"paymentMode": mode}
         if entry.get("id") is not None:
             normalized["id"] = as_int(entry["id"], f"{where}.id", minimum=1)
@@ -150,7 +148,7 @@ def payment_configs(value: Any, _field: str = "") -> list[dict[str, Any]]:
                 raise invalid(
                     f"{where}.{amount} is required for paymentMode {mode}",
                     f"{where}.{amount}",
-                    CatalogCode.INVALID_PAYMENT_CONFIG,
+                    RewardCode.INVALID_PAYMENT_CONFIG,
                 )
             if amount == "points":
                 normalized[amount] = as_int(entry[amount], f"{where}.{amount}", minimum=1, maximum=MAX_SAFE_INTEGER)
@@ -164,30 +162,28 @@ def _restriction(item: Any, where: str, *, customer_level: bool) -> dict[str, An
     entry = as_object(item, where)
     if entry.get("kpi") is None or entry.get("limit") is None:
         missing = [k for k in ("kpi", "limit") if entry.get(k) is None]
-        raise invalid(
-            f"{where} needs {' and '.join(missing)}", f"{where}.{missing[0]}", CatalogCode.INVALID_RESTRICTION
-        )
+        raise invalid(f"{where} needs {' and '.join(missing)}", f"{where}.{missing[0]}", RewardCode.INVALID_RESTRICTION)
     if customer_level and entry.get("repeatFrequencyType") is None:
         raise invalid(
-            f"{where} needs repeatFrequencyType", f"{where}.repeatFrequencyType", CatalogCode.INVALID_RESTRICTION
+            f"{where} needs repeatFrequencyType", f"{where}.repeatFrequencyType", RewardCode.INVALID_RESTRICTION
         )
     frequency = as_enum(
         entry.get("repeatFrequencyType", "NO_LIMIT"),
         f"{where}.repeatFrequencyType",
         FREQUENCIES,
-        CatalogCode.INVALID_RESTRICTION,
+        RewardCode.INVALID_RESTRICTION,
     )
     window = as_enum(
-        entry.get("windowType", "FIXED"), f"{where}.windowType", WINDOW_TYPES, CatalogCode.INVALID_RESTRICTION
+        entry.get("windowType", "FIXED"), f"{where}.windowType", WINDOW_TYPES, RewardCode.INVALID_RESTRICTION
     )
     if window == "ROLLING" and frequency == "NO_LIMIT":
         raise invalid(
             f"{where}: a ROLLING window needs DAYS, WEEKS or MONTHS",
             f"{where}.repeatFrequencyType",
-            CatalogCode.INVALID_RESTRICTION,
+            RewardCode.INVALID_RESTRICTION,
         )
     normalized: dict[str, Any] = {
-        "kpi": as_enum(entry["kpi"], f"{where}.kpi", KPIS, CatalogCode.INVALID_RESTRICTION),
+        "kpi": as_enum(entry["kpi"], f"{where}.kpi", KPIS, RewardCode.INVALID_RESTRICTION),
         "windowType": window,
         "repeatFrequencyType": frequency,
         "limit": as_int(entry["limit"], f"{where}.limit", minimum=0, maximum=MAX_SAFE_INTEGER),
@@ -199,7 +195,7 @@ def _restriction(item: Any, where: str, *, customer_level: bool) -> dict[str, An
         normalized["interval"] = as_int(entry.get("interval", 1), f"{where}.interval", minimum=1)
     if frequency == "WEEKS":
         normalized["weekStartDay"] = as_enum(
-            entry.get("weekStartDay", "MONDAY"), f"{where}.weekStartDay", WEEKDAYS, CatalogCode.INVALID_RESTRICTION
+            entry.get("weekStartDay", "MONDAY"), f"{where}.weekStartDay", WEEKDAYS, RewardCode.INVALID_RESTRICTION
         )
     if entry.get("startOfCycle") is not None:
         normalized["startOfCycle"] = as_datetime(entry["startOfCycle"], f"{where}.startOfCycle").isoformat()
@@ -226,14 +222,14 @@ def revenue_meta(value: Any, _field: str = "") -> list[dict[str, Any]]:
     result = []
     for where, entry in _each(value, "rewardRevenueMeta"):
         for key in ("commissionParticipant", "commissionRate", "cycleStartDate", "cycleEndDate"):
-            _required(entry, key, where, CatalogCode.INVALID_REVENUE)
+            _required(entry, key, where, RewardCode.INVALID_REVENUE)
         result.append(
             {
                 "commissionParticipant": as_enum(
                     entry["commissionParticipant"],
                     f"{where}.commissionParticipant",
                     COMMISSION_PARTICIPANTS,
-                    CatalogCode.INVALID_REVENUE,
+                    RewardCode.INVALID_REVENUE,
                 ),
                 "commissionRate": as_number(entry["commissionRate"], f"{where}.commissionRate"),
                 "cycleStartDate": as_datetime(entry["cycleStartDate"], f"{where}.cycleStartDate").isoformat(),
@@ -252,7 +248,7 @@ def revenue_defaults(value: Any, _field: str = "") -> list[dict[str, Any]]:
                     entry.get("commissionParticipant"),
                     f"{where}.commissionParticipant",
                     COMMISSION_PARTICIPANTS,
-                    CatalogCode.INVALID_REVENUE,
+                    RewardCode.INVALID_REVENUE,
                 ),
                 # The seed: "If no defaultValue is passed, then 0 is considered as the defaultValue."
                 "defaultValue": as_number(entry.get("defaultValue", 0), f"{where}.defaultValue"),
@@ -361,8 +357,8 @@ def _nullable(parse: Callable[[Any, str], Any]) -> Callable[[Any, str], Any]:
 
 # Wire name -> parser of one field. Everything a body may carry of seed 003.
 PARSERS: dict[str, Callable[[Any, str], Any]] = {
-    "type": _nullable(lambda v, f: as_enum(v, f, Category, CatalogCode.INVALID_TYPE)),
-    "redemptionType": _nullable(lambda v, f: as_enum(v, f, RedemptionType, CatalogCode.INVALID_REDEMPTION_TYPE)),
+    "type": _nullable(lambda v, f: as_enum(v, f, Category, RewardCode.INVALID_TYPE)),
+    "redemptionType": _nullable(lambda v, f: as_enum(v, f, RedemptionType, RewardCode.INVALID_REDEMPTION_TYPE)),
     "startTime": _nullable(as_datetime),
     "endTime": _nullable(as_datetime),
     "enabled": as_bool,
@@ -407,7 +403,7 @@ def parse_fields(body: Mapping[str, Any]) -> dict[str, Any]:
         given = {alias: raw.pop(alias) for alias in aliases if alias in raw}
         parsed = {alias: PARSERS[canonical](value, alias) for alias, value in given.items()}
         if len(set(parsed.values())) > 1:
-            raise invalid(f"{' and '.join(given)} disagree", next(iter(given)), CatalogCode.INVALID_SCHEDULE)
+            raise invalid(f"{' and '.join(given)} disagree", next(iter(given)), RewardCode.INVALID_SCHEDULE)
         if parsed:
             raw[canonical] = next(iter(given.values()))
     return {field: parse(raw[field], field) for field, parse in PARSERS.items() if field in raw}

@@ -18,10 +18,10 @@ from typing import Any
 from laurels.kit.errors import InvalidInput
 from laurels.kit.validation import INT32_MAX, INT32_MIN, integer
 from laurels.kit.validation import as_datetime as kit_datetime
-from laurels.rewards.vocabulary import MAX_AMOUNT, TEXT_MAX, CatalogCode
+from laurels.rewards.vocabulary import MAX_AMOUNT, TEXT_MAX, RewardCode
 
 
-def invalid(message: str, field: str, code: str = CatalogCode.INVALID_FIELD) -> InvalidInput:
+def invalid(message: str, field: str, code: str = RewardCode.INVALID_FIELD) -> InvalidInput:
     return InvalidInput(message, code=code, field=field)
 
 
@@ -31,7 +31,7 @@ def invalid(message: str, field: str, code: str = CatalogCode.INVALID_FIELD) -> 
 
 def as_int(value: Any, field: str, *, minimum: int = INT32_MIN, maximum: int = INT32_MAX) -> int:
     """An integer; 32-bit unless the field says otherwise (its column, or JSON clients, must hold it)."""
-    return integer(value, field=field, code=CatalogCode.INVALID_FIELD, minimum=minimum, maximum=maximum)
+    return integer(value, field=field, code=RewardCode.INVALID_FIELD, minimum=minimum, maximum=maximum)
 
 
 def as_number(value: Any, field: str, *, positive: bool = False) -> float:
@@ -76,11 +76,11 @@ def as_bool(value: Any, field: str) -> bool:
 
 
 def as_datetime(value: Any, field: str) -> datetime:
-    return kit_datetime(value, field=field, code=CatalogCode.INVALID_FIELD)
+    return kit_datetime(value, field=field, code=RewardCode.INVALID_FIELD)
 
 
 def as_enum(
-    value: Any, field: str, allowed: tuple[str, ...] | type[StrEnum], code: str = CatalogCode.INVALID_FIELD
+    value: Any, field: str, allowed: tuple[str, ...] | type[StrEnum], code: str = RewardCode.INVALID_FIELD
 ) -> str:
     options = tuple(allowed) if isinstance(allowed, tuple) else tuple(m.value for m in allowed)
     if not isinstance(value, str) or value not in options:

@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from laurels.kit.errors import InvalidInput
+from laurels.rewards.vocabulary import RewardCode
 
 
 class State(StrEnum):
@@ -98,4 +99,4 @@ def check_editable(changed: Iterable[str], state: State) -> None:
     for field in sorted(changed):
         if state not in EDITABLE_IN.get(field, _ANY):
             message = _MESSAGES.get(field, f"{field} cannot be changed while the reward is {state.value}")
-            raise InvalidInput(message, code="FIELD_NOT_EDITABLE", field=field)
+            raise InvalidInput(message, code=RewardCode.FIELD_NOT_EDITABLE, field=field)

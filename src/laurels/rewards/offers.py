@@ -18,18 +18,11 @@ from laurels.kit.validation import row_id
 from laurels.rewards.eligibility import Profile, is_valid_for, visible_to_org
 from laurels.rewards.models import Reward
 from laurels.rewards.repository import RewardRepository
-from laurels.rewards.rules import RewardCode
 from laurels.rewards.state import to_state
+from laurels.rewards.vocabulary import RewardCode
 from laurels.tenancy.models import Brand
 from laurels.tenancy.repository import TenancyRepository
 from laurels.tenancy.service import TenancyCode
-
-
-class OfferCode(StrEnum):
-    REWARD_NOT_FOUND_OR_DISABLED = "REWARD_NOT_FOUND_OR_DISABLED"
-    BRAND_NOT_FOUND = "BRAND_NOT_FOUND"
-    DATA_SCOPE_NOT_SUPPORTED = "DATA_SCOPE_NOT_SUPPORTED"
-    INVALID_DATA_SCOPE = "INVALID_DATA_SCOPE"
 
 
 class DataScope(StrEnum):
@@ -107,7 +100,7 @@ def judge(state: dict[str, Any], profile: Profile, *, owner_org_id: str, org_id:
 
 
 def brand_not_found(name: str) -> NotFound:
-    return NotFound(f"Brand not found: {name}", code=OfferCode.BRAND_NOT_FOUND, field="brandName")
+    return NotFound(f"Brand not found: {name}", code=RewardCode.BRAND_NOT_FOUND, field="brandName")
 
 
 def matches(state: dict[str, Any], filters: OfferFilters) -> bool:
@@ -145,7 +138,7 @@ class OfferService:
         brand = self.brand_by_name(org_id, brand_name)
         reward = self.rewards.resolve(org_id, ident)
         if reward is None or reward.brand_id != brand.id or not reward.enabled:
-            raise NotFound("Reward not found or disabled", code=OfferCode.REWARD_NOT_FOUND_OR_DISABLED)
+            raise NotFound("Reward not found or disabled", code=RewardCode.REWARD_NOT_FOUND_OR_DISABLED)
         return self._judge(org_id, reward, self._profile(org_id, user_id))
 
     def list_for_customer(
@@ -165,7 +158,7 @@ class OfferService:
         if chosen == DataScope.ALL:
             raise InvalidInput(
                 "Datascope 'ALL' is not supported for this 'API'",
-                code=OfferCode.DATA_SCOPE_NOT_SUPPORTED,
+                code=RewardCode.DATA_SCOPE_NOT_SUPPORTED,
                 field="DATA-SCOPE",
             )
         if chosen == DataScope.SELF:
@@ -175,7 +168,7 @@ class OfferService:
             if not orgs:
                 raise InvalidInput(
                     "DATA-SCOPE OTHER needs DATA-SCOPE-ORG: the org ids to read",
-                    code=OfferCode.INVALID_DATA_SCOPE,
+                    code=RewardCode.INVALID_DATA_SCOPE,
                     field="DATA-SCOPE-ORG",
                 )
             outside = sorted(set(orgs) - set(self.tenancy.connected_org_ids(org_id)))
@@ -187,7 +180,7 @@ class OfferService:
                 )
         else:
             raise InvalidInput(
-                "DATA-SCOPE must be SELF, OTHER or ALL", code=OfferCode.INVALID_DATA_SCOPE, field="DATA-SCOPE"
+                "DATA-SCOPE must be SELF, OTHER or ALL", code=RewardCode.INVALID_DATA_SCOPE, field="DATA-SCOPE"
             )
         pk = row_id(ident)
         reward = self.rewards.by_int_id(orgs, pk) if pk is not None else None

@@ -33,8 +33,8 @@ from laurels.rewards import repository, rules
 from laurels.rewards.lifecycle import state_of
 from laurels.rewards.models import Reward
 from laurels.rewards.repository import RewardRepository
-from laurels.rewards.rules import RewardCode
 from laurels.rewards.schemas import RewardOut
+from laurels.rewards.vocabulary import RewardCode
 
 V = TypeVar("V")
 

@@ -33,7 +33,6 @@ the reward's JSON document, so no foreign key can say so; instead:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -43,26 +42,9 @@ from laurels.kit.errors import InvalidInput
 from laurels.kit.validation import row_id
 from laurels.reference.countries import country_by_id
 from laurels.reference.repository import ReferenceRepository
-from laurels.rewards.vocabulary import SERIES_NUMERIC
+from laurels.reference.service import ReferenceCode
+from laurels.rewards.vocabulary import SERIES_NUMERIC, RewardCode
 from laurels.tenancy.repository import TenancyRepository
-
-
-class ReferenceCode(StrEnum):
-    LABEL_NOT_FOUND = "LABEL_NOT_FOUND"
-    CARD_SERIES_NOT_FOUND = "CARD_SERIES_NOT_FOUND"
-    CUSTOM_FIELD_NOT_FOUND = "CUSTOM_FIELD_NOT_FOUND"
-    MANDATORY_CUSTOM_FIELD_MISSING = "MANDATORY_CUSTOM_FIELD_MISSING"
-    LOYALTY_PROGRAM_NOT_FOUND = "LOYALTY_PROGRAM_NOT_FOUND"
-    TIER_NOT_FOUND = "TIER_NOT_FOUND"
-    PARTNER_PROGRAM_NOT_FOUND = "PARTNER_PROGRAM_NOT_FOUND"
-    SEGMENT_NOT_FOUND = "SEGMENT_NOT_FOUND"
-    PARTITION_NOT_FOUND = "PARTITION_NOT_FOUND"
-    CATEGORY_NOT_FOUND = "CATEGORY_NOT_FOUND"
-    VENDOR_NOT_FOUND = "VENDOR_NOT_FOUND"
-    COUNTRY_NOT_FOUND = "COUNTRY_NOT_FOUND"
-    CODE_POOL_NOT_FOUND = "CODE_POOL_NOT_FOUND"
-    ORG_NOT_CONNECTED = "ORG_NOT_CONNECTED"
-    BRAND_NOT_FOUND = "BRAND_NOT_FOUND"
 
 
 def referenced_keys(state: Mapping[str, Any]) -> set[tuple[str, Any]]:
@@ -152,7 +134,7 @@ class ReferenceChecker:
         if pool is None or not self.pools.has_available(pool.id):
             raise InvalidInput(
                 "intouchSeriesId must reference an existing code pool (coupon series) with available codes",
-                code=ReferenceCode.CODE_POOL_NOT_FOUND,
+                code=RewardCode.CODE_POOL_NOT_FOUND,
                 field="intouchSeriesId",
             )
         return pool.id
@@ -162,7 +144,7 @@ class ReferenceChecker:
         brand = self.tenancy.get_brand(org_id, pk) if pk is not None else None
         if brand is None:
             raise InvalidInput(
-                f"Brand not found for brandId: {brand_id}", code=ReferenceCode.BRAND_NOT_FOUND, field="brandId"
+                f"Brand not found for brandId: {brand_id}", code=RewardCode.BRAND_NOT_FOUND, field="brandId"
             )
         return brand.id
 
@@ -194,7 +176,7 @@ class ReferenceChecker:
         if missing:
             raise InvalidInput(
                 f"Mandatory custom field/s missing: {','.join(missing)}",
-                code=ReferenceCode.MANDATORY_CUSTOM_FIELD_MISSING,
+                code=RewardCode.MANDATORY_CUSTOM_FIELD_MISSING,
                 field="customFields",
             )
 
@@ -248,6 +230,6 @@ class ReferenceChecker:
             if entry["orgId"] not in connected:
                 raise InvalidInput(
                     f"Org {entry['orgId']} is not connected to this org",
-                    code=ReferenceCode.ORG_NOT_CONNECTED,
+                    code=RewardCode.ORG_NOT_CONNECTED,
                     field=f"orgLevelRestrictions[{i}].orgId",
                 )

@@ -30,28 +30,10 @@ from laurels.rewards.vocabulary import (
     SERIES_NUMERIC,
     SERIES_REQUIRED,
     VENDOR_REDEMPTION_REQUIRED,
-    CatalogCode,
     PaymentMode,
     RedemptionType,
+    RewardCode,
 )
-
-
-class RewardCode(StrEnum):
-    REWARD_NOT_FOUND = "REWARD_NOT_FOUND"
-    REWARD_ALREADY_EXISTS = "REWARD_ALREADY_EXISTS"
-    INVALID_REWARD_ID = "INVALID_REWARD_ID"
-    INVALID_REWARD_TYPE = "INVALID_REWARD_TYPE"
-    REWARD_TYPE_IMMUTABLE = "REWARD_TYPE_IMMUTABLE"
-    INVALID_STATUS = "INVALID_STATUS"
-    INVALID_NAME = "INVALID_NAME"
-    INVALID_DESCRIPTION = "INVALID_DESCRIPTION"
-    INVALID_METADATA = "INVALID_METADATA"
-    INVALID_CONFIG = "INVALID_CONFIG"
-    PRODUCT_NOT_FOUND = "PRODUCT_NOT_FOUND"
-    COMPETITION_NOT_FOUND = "COMPETITION_NOT_FOUND"
-    CODE_POOL_NOT_FOUND = "CODE_POOL_NOT_FOUND"
-    REFERENCE_GONE = "REFERENCE_GONE"
-    DERIVED_FIELD_MISMATCH = "DERIVED_FIELD_MISMATCH"
 
 
 class RewardType(StrEnum):
@@ -199,7 +181,7 @@ def check_rules(reward: Mapping[str, Any], changed: Collection[str], now: dateti
     """Seed 003's cross-field rules, on the reward as it will be (``reward``), knowing what changed."""
     start, end = reward.get("startTime"), reward.get("endTime")
     if start is not None and end is not None and end <= start:
-        raise invalid("endTime must be after startTime", "endTime", CatalogCode.INVALID_SCHEDULE)
+        raise invalid("endTime must be after startTime", "endTime", RewardCode.INVALID_SCHEDULE)
     _check_redemption(reward)
     _check_payments(reward)
     linked = [f for f in AUDIENCE_FIELDS if reward.get(f)]
@@ -208,7 +190,7 @@ def check_rules(reward: Mapping[str, Any], changed: Collection[str], now: dateti
             "A reward can be linked to only one of card series, labels, segments or loyalty programs/tiers at a time; "
             f"this one names {', '.join(linked)}",
             linked[1],
-            CatalogCode.AUDIENCE_CONFLICT,
+            RewardCode.AUDIENCE_CONFLICT,
         )
     if "rewardRevenueMeta" in changed:
         _check_revenue(reward, now)
@@ -220,30 +202,30 @@ def _check_redemption(reward: Mapping[str, Any]) -> None:
         return
     series, vendor_redemption = reward.get("intouchSeriesId"), reward.get("vendorRedemption")
     if kind in SERIES_REQUIRED and series is None:
-        raise invalid(f"intouchSeriesId is mandatory for {kind}", "intouchSeriesId", CatalogCode.SERIES_ID_REQUIRED)
+        raise invalid(f"intouchSeriesId is mandatory for {kind}", "intouchSeriesId", RewardCode.SERIES_ID_REQUIRED)
     if kind in SERIES_NUMERIC and series is not None and not series.isdigit():
-        raise invalid(f"intouchSeriesId must be numeric for {kind}", "intouchSeriesId", CatalogCode.SERIES_ID_REQUIRED)
+        raise invalid(f"intouchSeriesId must be numeric for {kind}", "intouchSeriesId", RewardCode.SERIES_ID_REQUIRED)
     if kind in EXTERNAL and series is not None:
         raise invalid(
             f"intouchSeriesId must be null for {kind}, which an external vendor handles",
             "intouchSeriesId",
-            CatalogCode.SERIES_ID_NOT_ALLOWED,
+            RewardCode.SERIES_ID_NOT_ALLOWED,
         )
     if kind in VENDOR_REDEMPTION_REQUIRED and vendor_redemption is None:
         raise invalid(
-            f"vendorRedemption is mandatory for {kind}", "vendorRedemption", CatalogCode.VENDOR_REDEMPTION_REQUIRED
+            f"vendorRedemption is mandatory for {kind}", "vendorRedemption", RewardCode.VENDOR_REDEMPTION_REQUIRED
         )
     if kind in INTERNAL and vendor_redemption is not None:
         raise invalid(
             f"vendorRedemption must be null for {kind}, which does not support the vendor flow",
             "vendorRedemption",
-            CatalogCode.VENDOR_REDEMPTION_NOT_ALLOWED,
+            RewardCode.VENDOR_REDEMPTION_NOT_ALLOWED,
         )
     if kind == RedemptionType.MILES and not reward.get("paymentConfigs"):
         raise invalid(
             "Payment config is mandatory for MILES redemption type",
             "paymentConfigs",
-            CatalogCode.PAYMENT_CONFIG_REQUIRED,
+            RewardCode.PAYMENT_CONFIG_REQUIRED,
         )
 
 
@@ -255,7 +237,7 @@ def _check_payments(reward: Mapping[str, Any]) -> None:
         raise invalid(
             f"The same payment method cannot be used twice: {', '.join(repeated)}",
             "paymentConfigs",
-            CatalogCode.INVALID_PAYMENT_CONFIG,
+            RewardCode.INVALID_PAYMENT_CONFIG,
         )
     # Both refusals are reported together, joined by a comma, as the vendor does.
     problems = []
@@ -268,7 +250,7 @@ def _check_payments(reward: Mapping[str, Any]) -> None:
             "Conversion ratio can be set only for " + ", ".join(t.value for t in CONV_RATIO_TYPES) + " content types"
         )
     if problems:
-        raise invalid(",".join(problems), "paymentConfigs", CatalogCode.INVALID_PAYMENT_CONFIG)
+        raise invalid(",".join(problems), "paymentConfigs", RewardCode.INVALID_PAYMENT_CONFIG)
 
 
 def _check_revenue(reward: Mapping[str, Any], now: datetime) -> None:
@@ -281,21 +263,21 @@ def _check_revenue(reward: Mapping[str, Any], now: datetime) -> None:
             raise invalid(
                 f"{where}.cycleStartDate must be after the reward's start",
                 f"{where}.cycleStartDate",
-                CatalogCode.INVALID_REVENUE,
+                RewardCode.INVALID_REVENUE,
             )
         if cycle_start <= now:
             raise invalid(
-                f"{where}.cycleStartDate must be in the future", f"{where}.cycleStartDate", CatalogCode.INVALID_REVENUE
+                f"{where}.cycleStartDate must be in the future", f"{where}.cycleStartDate", RewardCode.INVALID_REVENUE
             )
         if end is not None and cycle_end >= end:
             raise invalid(
                 f"{where}.cycleEndDate must be before the reward's end",
                 f"{where}.cycleEndDate",
-                CatalogCode.INVALID_REVENUE,
+                RewardCode.INVALID_REVENUE,
             )
         if cycle_end <= cycle_start:
             raise invalid(
                 f"{where}.cycleEndDate must be after cycleStartDate",
                 f"{where}.cycleEndDate",
-                CatalogCode.INVALID_REVENUE,
+                RewardCode.INVALID_REVENUE,
             )

@@ -22,9 +22,9 @@ from laurels.rewards.blocks import parse_fields
 from laurels.rewards.coercion import as_int
 from laurels.rewards.lifecycle import State, check_editable, state_of
 from laurels.rewards.models import Reward
-from laurels.rewards.references import ReferenceChecker, ReferenceCode, referenced_keys
+from laurels.rewards.references import ReferenceChecker, referenced_keys
 from laurels.rewards.repository import RewardRepository
-from laurels.rewards.rules import ConfigRefs, RewardCode, check_rules
+from laurels.rewards.rules import ConfigRefs, check_rules
 from laurels.rewards.state import (
     DEFAULT_CATEGORY,
     REDEMPTION_OF,
@@ -34,7 +34,7 @@ from laurels.rewards.state import (
     sync_content,
     to_state,
 )
-from laurels.rewards.vocabulary import CatalogCode
+from laurels.rewards.vocabulary import RewardCode
 from laurels.tenancy.repository import TenancyRepository
 
 
@@ -90,7 +90,7 @@ class RewardService:
         limit: int,
     ) -> list[Reward]:
         if self.tenancy.get_brand(org_id, brand_id) is None:
-            raise NotFound("Brand not found", code=ReferenceCode.BRAND_NOT_FOUND, field="brandId")
+            raise NotFound("Brand not found", code=RewardCode.BRAND_NOT_FOUND, field="brandId")
         return self.rewards.brand_page(
             org_id,
             brand_id,
@@ -143,7 +143,7 @@ class RewardService:
             if reward.reward_type is None:
                 raise InvalidInput(
                     "This reward has no rewardType (its redemptionType has no seed 004 equivalent), so no config",
-                    code=rules.RewardCode.INVALID_CONFIG,
+                    code=RewardCode.INVALID_CONFIG,
                     field="config",
                 )
             reward_type = rules.RewardType(reward.reward_type)
@@ -229,7 +229,7 @@ class RewardService:
         if "endTime" in changed and current is not State.UPCOMING and ends is not None and ends <= now:
             raise InvalidInput(
                 "endTime cannot be moved into the past once the reward has started",
-                code=CatalogCode.INVALID_SCHEDULE,
+                code=RewardCode.INVALID_SCHEDULE,
                 field="endTime",
             )
         state["lastUpdatedBy"] = changes.get("lastUpdatedBy") or actor
