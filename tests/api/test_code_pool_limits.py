@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from laurels.codepools.generation import COUNT_MAX
-from laurels.codepools.models import UPLOAD_MAX
-from laurels.codepools.schemas import CSV_MAX_BYTES
+from laurels.codepools.models import CSV_MAX_BYTES, UPLOAD_MAX
 from tests.support import Tenant, error_of
 
 

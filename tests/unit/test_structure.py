@@ -7,6 +7,7 @@ of work"):
 - a service module never touches a session: it may name ``session`` only in a
   constructor, to hand it to the repositories it builds, and never reads
   ``<anything>.session``;
+- a service takes values, never a wire schema (a Pydantic body);
 - a routes module builds services, never repositories, and never reads
   ``.session`` either: every query goes through a service;
 - a refusal's code is a member of its domain's code enum, never a string
@@ -53,6 +54,28 @@ def test_services_never_touch_a_session(path: Path) -> None:
             outside_constructors.append(_where(path, node))
     assert _session_reads(path) == [], "a service reaches through to a session; ask the repository instead"
     assert outside_constructors == [], "a service method handles a session; only constructors may pass it on"
+
+
+@pytest.mark.parametrize("path", SERVICES, ids=lambda p: str(p.relative_to(SRC)))
+def test_services_take_domain_inputs_not_wire_schemas(path: Path) -> None:
+    """A service is called with values (a mapping of the fields given, ids, numbers), so the
+    same method serves every dialect and the CLI; wire schemas stay with the routes."""
+    tree = ast.parse(path.read_text())
+    wire = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module is not None and node.module.endswith(".schemas")
+        for alias in node.names
+    }
+    taking = [
+        _where(path, arg)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef)
+        for arg in node.args.args + node.args.kwonlyargs
+        if arg.annotation is not None
+        and any(isinstance(n, ast.Name) and n.id in wire | {"BaseModel"} for n in ast.walk(arg.annotation))
+    ]
+    assert taking == []
 
 
 @pytest.mark.parametrize("path", ROUTES, ids=lambda p: str(p.relative_to(SRC)))

@@ -12,6 +12,13 @@ CODE_MAX = 128
 # Codes one upload (JSON or CSV) may carry: one request is one transaction, so
 # this bounds how long an upload holds SQLite's write lock (well under a second).
 UPLOAD_MAX = 10_000
+# A CSV upload's size, checked before it is parsed.
+CSV_MAX_MIB = 4
+CSV_MAX_BYTES = CSV_MAX_MIB * 1024 * 1024
+# What a code is: free to claim, or given out.
+AVAILABLE = "available"
+ISSUED = "issued"
+CODE_STATUSES = (AVAILABLE, ISSUED)
 
 
 class CodePool(Base):
@@ -39,6 +46,6 @@ class CouponCode(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     pool_id: Mapped[int] = mapped_column(ForeignKey("code_pools.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(CODE_MAX))
-    status: Mapped[str] = mapped_column(String(16), default="available")
+    status: Mapped[str] = mapped_column(String(16), default=AVAILABLE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

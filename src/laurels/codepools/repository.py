@@ -7,11 +7,8 @@ from typing import cast
 from sqlalchemy import JSON, String, Table, bindparam, delete, func, literal, select, true
 from sqlalchemy.dialects import postgresql
 
-from laurels.codepools.models import CodePool, CouponCode
+from laurels.codepools.models import AVAILABLE, CodePool, CouponCode
 from laurels.kit.repository import OrgScopedRepository
-
-AVAILABLE = "available"
-ISSUED = "issued"
 
 # Codes per insert statement: bounds the size of one statement's parameter
 # (up to 10,000 codes of 128 characters, about 1.3 MB), not a transaction.

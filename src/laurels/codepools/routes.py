@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query
 
+from laurels.codepools.models import CODE_STATUSES, CSV_MAX_BYTES
 from laurels.codepools.schemas import (
-    CODE_STATUSES,
-    CSV_MAX_BYTES,
     CodePoolCreate,
     CodePoolCreated,
     CodePoolList,
@@ -52,7 +51,7 @@ def list_code_pools(
 @router.post("/code-pools", status_code=201, responses=error_responses(400, 401, 403, 409))
 def create_code_pool(principal: CatalogWriter, session: DbSession, body: CodePoolCreate) -> Envelope[CodePoolCreated]:
     """Create an empty code pool; add codes to it with the codes routes."""
-    pool = CodePoolService(session).create(principal.org_id, body)
+    pool = CodePoolService(session).create(principal.org_id, body.model_dump())
     return ok(CodePoolCreated(codePool=CodePoolOut.of(pool, (0, 0))))
 
 
@@ -70,7 +69,7 @@ def update_code_pool(
 ) -> Envelope[CodePoolOut]:
     """Update a code pool's name or description."""
     service = CodePoolService(session)
-    pool = service.update(principal.org_id, codePoolId, body)
+    pool = service.update(principal.org_id, codePoolId, body.model_dump(exclude_unset=True))
     return ok(CodePoolOut.of(pool, service.counts(pool)))
 
 
@@ -84,7 +83,7 @@ def delete_code_pool(principal: CatalogWriter, session: DbSession, codePoolId: s
 @router.post("/code-pools/{codePoolId}/codes", responses=error_responses(400, 401, 403, 404))
 def add_codes(principal: CatalogWriter, session: DbSession, codePoolId: str, body: CodesAdd) -> Envelope[CodesAdded]:
     """Add 1 to 10,000 codes; codes already in the pool or repeated in the upload come back as duplicates."""
-    return _added(CodePoolService(session).add_codes(principal.org_id, codePoolId, body))
+    return _added(CodePoolService(session).add_codes(principal.org_id, codePoolId, body.model_dump()))
 
 
 @router.post("/code-pools/{codePoolId}/codes/csv", responses=error_responses(400, 401, 403, 404))
@@ -104,7 +103,7 @@ def generate_codes(
     principal: CatalogWriter, session: DbSession, codePoolId: str, body: CodesGenerate
 ) -> Envelope[CodesAdded]:
     """Add exactly `count` new random codes, `prefix` followed by `length` unambiguous characters."""
-    return _added(CodePoolService(session).generate(principal.org_id, codePoolId, body))
+    return _added(CodePoolService(session).generate(principal.org_id, codePoolId, body.model_dump()))
 
 
 @router.get("/code-pools/{codePoolId}/codes", responses=error_responses(400, 401, 403, 404))

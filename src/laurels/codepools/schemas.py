@@ -8,14 +8,9 @@ from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from laurels.codepools import generation
-from laurels.codepools.models import CODE_MAX, UPLOAD_MAX, CodePool, CouponCode
-from laurels.codepools.repository import AVAILABLE, ISSUED
+from laurels.codepools.models import CODE_MAX, CODE_STATUSES, CSV_MAX_MIB, UPLOAD_MAX, CodePool, CouponCode
 from laurels.kit.clock import iso_ms
 from laurels.kit.validation import NAME_MAX
-
-CSV_MAX_MIB = 4
-CSV_MAX_BYTES = CSV_MAX_MIB * 1024 * 1024
-CODE_STATUSES = (AVAILABLE, ISSUED)
 
 _DUPLICATES_DOC = (
     "Every code of the upload that was not added, in upload order, once per occurrence: codes already in "

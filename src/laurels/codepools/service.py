@@ -5,25 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from laurels.codepools import generation
-from laurels.codepools.models import CODE_MAX, UPLOAD_MAX, CodePool, CouponCode
-from laurels.codepools.repository import CodePoolRepository
-from laurels.codepools.schemas import (
+from laurels.codepools.models import (
+    CODE_MAX,
     CODE_STATUSES,
     CSV_MAX_BYTES,
     CSV_MAX_MIB,
-    CodePoolCreate,
-    CodePoolUpdate,
-    CodesAdd,
-    CodesGenerate,
+    UPLOAD_MAX,
+    CodePool,
+    CouponCode,
 )
+from laurels.codepools.repository import CodePoolRepository
 from laurels.kit import validation
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, found
@@ -181,19 +181,19 @@ class CodePoolService:
 
     # ---- pool writes ----------------------------------------------------
 
-    def create(self, org_id: str, body: CodePoolCreate) -> CodePool:
-        require_fields(body.model_dump(), ("name",))
+    def create(self, org_id: str, values: Mapping[str, Any]) -> CodePool:
+        require_fields(values, ("name",))
         code_pool_id = public_id(
-            body.codePoolId, prefix="pool", field="codePoolId", code=CodePoolCode.INVALID_CODE_POOL_ID
+            values.get("codePoolId"), prefix="pool", field="codePoolId", code=CodePoolCode.INVALID_CODE_POOL_ID
         )
-        if body.codePoolId is not None and self.pools.exists(org_id, code_pool_id):
+        if values.get("codePoolId") is not None and self.pools.exists(org_id, code_pool_id):
             raise self._already_exists()
         now = utcnow()
         pool = CodePool(
             org_id=org_id,
             code_pool_id=code_pool_id,
-            name=validation.name(body.name, code=CodePoolCode.INVALID_NAME),
-            description=validation.description(body.description, code=CodePoolCode.INVALID_DESCRIPTION),
+            name=validation.name(values.get("name"), code=CodePoolCode.INVALID_NAME),
+            description=validation.description(values.get("description"), code=CodePoolCode.INVALID_DESCRIPTION),
             created_at=now,
             updated_at=now,
         )
@@ -203,14 +203,13 @@ class CodePoolService:
             # Lost a race with a concurrent create of the same codePoolId.
             raise self._already_exists() from None
 
-    def update(self, org_id: str, code_pool_id: str, body: CodePoolUpdate) -> CodePool:
+    def update(self, org_id: str, code_pool_id: str, values: Mapping[str, Any]) -> CodePool:
         pool = self.get(org_id, code_pool_id)
-        given = body.model_fields_set
-        if "name" in given:
-            pool.name = validation.name(body.name, code=CodePoolCode.INVALID_NAME)
-        if "description" in given:
-            pool.description = validation.description(body.description, code=CodePoolCode.INVALID_DESCRIPTION)
-        if given:
+        if "name" in values:
+            pool.name = validation.name(values.get("name"), code=CodePoolCode.INVALID_NAME)
+        if "description" in values:
+            pool.description = validation.description(values.get("description"), code=CodePoolCode.INVALID_DESCRIPTION)
+        if values:
             pool.updated_at = utcnow()
             self.pools.flush()
         return pool
@@ -228,7 +227,7 @@ class CodePoolService:
 
     # ---- code writes ----------------------------------------------------
 
-    def add_codes(self, org_id: str, code_pool_id: str, body: CodesAdd) -> CodeUpload:
+    def add_codes(self, org_id: str, code_pool_id: str, values: Mapping[str, Any]) -> CodeUpload:
         """Add the codes of a JSON upload.
 
         Codes are stripped of surrounding whitespace and compared exactly
@@ -237,8 +236,8 @@ class CodePoolService:
         ``duplicates`` once per occurrence, in upload order, so that ``added +
         len(duplicates)`` is the number of codes sent.
         """
-        require_fields(body.model_dump(), ("codes",))
-        codes = clean_codes(body.codes or [], _json_location, field="codes", what="codes")
+        require_fields(values, ("codes",))
+        codes = clean_codes(values.get("codes") or [], _json_location, field="codes", what="codes")
         return self._upload(self._locked(org_id, code_pool_id), codes)
 
     def add_csv(self, org_id: str, code_pool_id: str, content: bytes) -> CodeUpload:
@@ -251,7 +250,7 @@ class CodePoolService:
         codes = clean_codes([cell for _, cell in cells], locate, field="file", what="The CSV file")
         return self._upload(self._locked(org_id, code_pool_id), codes)
 
-    def generate(self, org_id: str, code_pool_id: str, body: CodesGenerate) -> CodeUpload:
+    def generate(self, org_id: str, code_pool_id: str, values: Mapping[str, Any]) -> CodeUpload:
         """Add exactly ``count`` new random codes (see :mod:`laurels.codepools.generation`).
 
         Refused up front when the code space is not at least ``HEADROOM`` times
@@ -264,13 +263,14 @@ class CodePoolService:
         SQLite, every other writer). At the cap that is about a second, with
         the set-based insert of :meth:`CodePoolRepository.insert_codes`.
         """
-        require_fields(body.model_dump(), ("count",))
-        count = body.count or 0
+        require_fields(values, ("count",))
+        count = values.get("count") or 0
+        length, prefix = values["length"], values["prefix"]
         pool = self._locked(org_id, code_pool_id)
         _, total = self.counts(pool)
-        if not generation.space_suffices(count, total, body.length):
+        if not generation.space_suffices(count, total, length):
             raise InvalidInput(
-                f"{count} more codes of {body.length} random characters would not leave room to spare "
+                f"{count} more codes of {length} random characters would not leave room to spare "
                 f"beside the pool's {total}: use a longer length",
                 code=CodePoolCode.CODE_SPACE_TOO_SMALL,
                 field="length",
@@ -282,7 +282,7 @@ class CodePoolService:
             # Whatever insert_codes skips was in the pool already (or was just
             # added by a concurrent upload): draw that many again.
             try:
-                batch = generation.generate_codes(count - added, prefix=body.prefix, length=body.length, taken=drawn)
+                batch = generation.generate_codes(count - added, prefix=prefix, length=length, taken=drawn)
             except ValueError:
                 break
             drawn.update(batch)
@@ -291,7 +291,7 @@ class CodePoolService:
                 available, total = self.counts(pool)
                 return CodeUpload(added=added, duplicates=[], available=available, total=total)
         raise InvalidInput(
-            f"Could not find {count} free codes of {body.length} random characters: use a longer length",
+            f"Could not find {count} free codes of {length} random characters: use a longer length",
             code=CodePoolCode.CODE_SPACE_TOO_SMALL,
             field="length",
         )

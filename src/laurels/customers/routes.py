@@ -52,7 +52,7 @@ def upsert_customer(
 
     Every label, card series, tier, segment partition, partner program and country named must exist in the org.
     """
-    customer, created = CustomerService(session).upsert(principal.org_id, userId, body)
+    customer, created = CustomerService(session).upsert(principal.org_id, userId, body.model_dump(exclude_unset=True))
     response.status_code = 201 if created else 200
     return ok(CustomerOut.of(customer))
 

@@ -3,7 +3,7 @@ data. Never commits."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from laurels.customers.models import Customer
 from laurels.customers.repository import CustomerRepository
-from laurels.customers.schemas import USER_ID_MAX, CustomerUpsert
+from laurels.customers.schemas import USER_ID_MAX
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import InvalidInput, NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
@@ -169,10 +169,10 @@ class CustomerService:
     def delete(self, org_id: str, user_id: str) -> None:
         self.repo.delete(self.get(org_id, user_id))
 
-    def upsert(self, org_id: str, user_id: str, body: CustomerUpsert) -> tuple[Customer, bool]:
+    def upsert(self, org_id: str, user_id: str, values: Mapping[str, Any]) -> tuple[Customer, bool]:
         """Create or update the customer; returns it and whether it was created."""
         user_id = text(user_id, field="userId", code=CustomerCode.INVALID_USER_ID, max_length=USER_ID_MAX)
-        changes = self._checked(org_id, body)
+        changes = self._checked(org_id, values)
         for _ in range(UPSERT_ATTEMPTS):
             customer = self.repo.get_for_update(org_id, user_id)
             if customer is not None:
@@ -201,39 +201,38 @@ class CustomerService:
 
     # ---- checks ---------------------------------------------------------------
 
-    def _checked(self, org_id: str, body: CustomerUpsert) -> dict[str, Any]:
+    def _checked(self, org_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
         """The columns to set from the fields given, every reference checked to exist in the org."""
-        given = body.model_fields_set
         changes: dict[str, Any] = {}
-        if "tiers" in given:
-            tiers = _TIERS.parse(body.tiers)
+        if "tiers" in values:
+            tiers = _TIERS.parse(values.get("tiers"))
             programs, tier_ids = [p for p, _ in tiers], [t for _, t in tiers]
             missing = self.refs.missing_loyalty_programs(org_id, programs)
             _TIERS.check(tiers, missing, self.refs.tier_programs(org_id, tier_ids))
             changes["tiers"] = _TIERS.stored(tiers)
-        if "labels" in given:
-            labels = _ids(body.labels, "labels")
+        if "labels" in values:
+            labels = _ids(values.get("labels"), "labels")
             _refuse_missing(labels, self.refs.missing_labels(org_id, labels), "labels", ReferenceCode.LABEL_NOT_FOUND)
             changes["labels"] = _unique(labels)
-        if "cardSeries" in given:
-            codes = _codes(body.cardSeries, "cardSeries")
+        if "cardSeries" in values:
+            codes = _codes(values.get("cardSeries"), "cardSeries")
             _refuse_missing(
                 codes, self.refs.missing_card_series(org_id, codes), "cardSeries", ReferenceCode.CARD_SERIES_NOT_FOUND
             )
             changes["card_series"] = _unique(codes)
-        if "segments" in given:
-            segments = _SEGMENTS.parse(body.segments)
+        if "segments" in values:
+            segments = _SEGMENTS.parse(values.get("segments"))
             ids, partitions = [s for s, _ in segments], [p for _, p in segments]
             missing = self.refs.missing_segments(org_id, ids)
             _SEGMENTS.check(segments, missing, self.refs.partition_segments(org_id, partitions))
             changes["segments"] = _SEGMENTS.stored(segments)
-        if "partnerPrograms" in given:
-            partners = _ids(body.partnerPrograms, "partnerPrograms")
+        if "partnerPrograms" in values:
+            partners = _ids(values.get("partnerPrograms"), "partnerPrograms")
             missing = self.refs.missing_org_partner_programs(org_id, partners)
             _refuse_missing(partners, missing, "partnerPrograms", ReferenceCode.PARTNER_PROGRAM_NOT_FOUND)
             changes["partner_programs"] = _unique(partners)
-        if "country" in given:
-            changes["country_id"] = self._country(body.country)
+        if "country" in values:
+            changes["country_id"] = self._country(values.get("country"))
         return changes
 
     @staticmethod

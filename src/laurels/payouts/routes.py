@@ -84,7 +84,9 @@ def create_reward_group(
     principal: GroupsWriter, session: DbSession, body: RewardGroupCreate
 ) -> Envelope[RewardGroupCreated]:
     """Add a reward group: a name unique in the org (regardless of case) and rewards of the org's catalog."""
-    return ok(RewardGroupCreated(rewardGroup=_group(RewardGroupService(session).create(principal.org_id, body))))
+    return ok(
+        RewardGroupCreated(rewardGroup=_group(RewardGroupService(session).create(principal.org_id, body.model_dump())))
+    )
 
 
 @router.get("/reward-groups/{rewardGroupId}", tags=GROUPS, responses=error_responses(401, 403, 404))
@@ -100,7 +102,9 @@ def update_reward_group(
     principal: GroupsWriter, session: DbSession, rewardGroupId: RewardGroupIdPath, body: RewardGroupUpdate
 ) -> Envelope[RewardGroupOut]:
     """Update a reward group: rename it, or replace its rewards (switch one off with enabled: false)."""
-    return ok(_group(RewardGroupService(session).update(principal.org_id, rewardGroupId, body)))
+    return ok(
+        _group(RewardGroupService(session).update(principal.org_id, rewardGroupId, body.model_dump(exclude_unset=True)))
+    )
 
 
 @router.delete("/reward-groups/{rewardGroupId}", tags=GROUPS, responses=error_responses(400, 401, 403, 404))
@@ -132,7 +136,11 @@ def create_payout_scheme(
     principal: GroupsWriter, session: DbSession, body: PayoutSchemeCreate
 ) -> Envelope[PayoutSchemeCreated]:
     """Create a payout scheme, without drafts."""
-    return ok(PayoutSchemeCreated(payoutScheme=_scheme(PayoutSchemeService(session).create(principal.org_id, body))))
+    return ok(
+        PayoutSchemeCreated(
+            payoutScheme=_scheme(PayoutSchemeService(session).create(principal.org_id, body.model_dump()))
+        )
+    )
 
 
 @router.get("/payout-schemes/{payoutSchemeId}", tags=SCHEMES, responses=error_responses(401, 403, 404))
@@ -148,7 +156,11 @@ def update_payout_scheme(
     principal: GroupsWriter, session: DbSession, payoutSchemeId: SchemeIdPath, body: PayoutSchemeUpdate
 ) -> Envelope[PayoutSchemeOut]:
     """Rename a payout scheme or change its description."""
-    return ok(_scheme(PayoutSchemeService(session).update(principal.org_id, payoutSchemeId, body)))
+    return ok(
+        _scheme(
+            PayoutSchemeService(session).update(principal.org_id, payoutSchemeId, body.model_dump(exclude_unset=True))
+        )
+    )
 
 
 @router.delete("/payout-schemes/{payoutSchemeId}", tags=SCHEMES, responses=error_responses(401, 403, 404))
@@ -170,7 +182,7 @@ def create_draft(
     principal: GroupsWriter, session: DbSession, payoutSchemeId: SchemeIdPath, body: DraftCreate
 ) -> Envelope[DraftCreated]:
     """Create an unpublished draft with collection rules (or a copy of another draft's)."""
-    draft = PayoutSchemeService(session).create_draft(principal.org_id, payoutSchemeId, body)
+    draft = PayoutSchemeService(session).create_draft(principal.org_id, payoutSchemeId, body.model_dump())
     return ok(DraftCreated(draft=DraftOut.of(draft)))
 
 
@@ -191,7 +203,9 @@ def update_draft(
     principal: GroupsWriter, session: DbSession, payoutSchemeId: SchemeIdPath, draftId: DraftIdPath, body: DraftUpdate
 ) -> Envelope[DraftOut]:
     """Replace an unpublished draft's rules; a published or superseded draft answers 409 DRAFT_NOT_EDITABLE."""
-    draft = PayoutSchemeService(session).update_draft(principal.org_id, payoutSchemeId, draftId, body)
+    draft = PayoutSchemeService(session).update_draft(
+        principal.org_id, payoutSchemeId, draftId, body.model_dump(exclude_unset=True)
+    )
     return ok(DraftOut.of(draft))
 
 
@@ -222,7 +236,9 @@ def publish_draft(
 ) -> Envelope[PayoutSchemeOut]:
     """Publish a draft: it becomes the scheme's one active draft, and the active one before it is kept
     as history (superseded). Every reward group it names must still exist. The body is optional."""
-    view = PayoutSchemeService(session).publish(principal.org_id, payoutSchemeId, draftId, body)
+    view = PayoutSchemeService(session).publish(
+        principal.org_id, payoutSchemeId, draftId, None if body is None else body.model_dump(exclude_unset=True)
+    )
     return ok(_scheme(view))
 
 

@@ -9,8 +9,9 @@ them to the org's rows. The locks are explained in
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -35,15 +36,6 @@ from laurels.payouts.rules import (
     parse_query,
     parse_rules,
     unknown_group,
-)
-from laurels.payouts.schemas import (
-    DraftCreate,
-    DraftUpdate,
-    PayoutSchemeCreate,
-    PayoutSchemeUpdate,
-    PublishDraft,
-    RewardGroupCreate,
-    RewardGroupUpdate,
 )
 from laurels.rewards.models import Reward
 
@@ -74,10 +66,10 @@ class RewardGroupService:
         items = self.groups.items([g.id for g in groups])
         return [GroupView(g, items[g.id]) for g in groups], next_cursor([g.id for g in groups], limit)
 
-    def create(self, org_id: str, body: RewardGroupCreate) -> GroupView:
-        require_fields(body.model_dump(), ("name", "rewards"))
-        name = validation.name(body.name, code=PayoutCode.INVALID_NAME)
-        items = self._items(org_id, body.rewards)
+    def create(self, org_id: str, values: Mapping[str, Any]) -> GroupView:
+        require_fields(values, ("name", "rewards"))
+        name = validation.name(values.get("name"), code=PayoutCode.INVALID_NAME)
+        items = self._items(org_id, values.get("rewards"))
         if self.groups.name_taken(org_id, fold(name)):
             raise self._name_taken()
         now = utcnow()
@@ -97,17 +89,16 @@ class RewardGroupService:
         self.groups.replace_items(group.id, items)
         return self._view(group)
 
-    def update(self, org_id: str, reward_group_id: str, body: RewardGroupUpdate) -> GroupView:
+    def update(self, org_id: str, reward_group_id: str, values: Mapping[str, Any]) -> GroupView:
         """Change the name and/or replace the items; fields left out keep their values."""
         group = self._group(org_id, reward_group_id, exclusive=False)
-        given = body.model_fields_set
-        if "name" in given:
-            name = validation.name(body.name, code=PayoutCode.INVALID_NAME)
+        if "name" in values:
+            name = validation.name(values.get("name"), code=PayoutCode.INVALID_NAME)
             if self.groups.name_taken(org_id, fold(name), other_than=group.id):
                 raise self._name_taken()
             group.name, group.name_key = name, fold(name)
-        items = self._items(org_id, body.rewards) if "rewards" in given else None
-        if given:
+        items = self._items(org_id, values.get("rewards")) if "rewards" in values else None
+        if values:
             group.updated_at = utcnow()
             try:
                 self.groups.flush()
@@ -226,28 +217,27 @@ class PayoutSchemeService:
         drafts = self.schemes.drafts([s.id for s in schemes])
         return [SchemeView(s, drafts[s.id]) for s in schemes], next_cursor([s.id for s in schemes], limit)
 
-    def create(self, org_id: str, body: PayoutSchemeCreate) -> SchemeView:
-        require_fields(body.model_dump(), ("name",))
+    def create(self, org_id: str, values: Mapping[str, Any]) -> SchemeView:
+        require_fields(values, ("name",))
         now = utcnow()
         scheme = PayoutScheme(
             org_id=org_id,
             payout_scheme_id=str(uuid.uuid4()),
-            name=validation.name(body.name, code=PayoutCode.INVALID_NAME),
-            description=validation.description(body.description, code=PayoutCode.INVALID_DESCRIPTION),
+            name=validation.name(values.get("name"), code=PayoutCode.INVALID_NAME),
+            description=validation.description(values.get("description"), code=PayoutCode.INVALID_DESCRIPTION),
             last_version=0,
             created_at=now,
             updated_at=now,
         )
         return SchemeView(self.schemes.add(scheme), [])
 
-    def update(self, org_id: str, payout_scheme_id: str, body: PayoutSchemeUpdate) -> SchemeView:
+    def update(self, org_id: str, payout_scheme_id: str, values: Mapping[str, Any]) -> SchemeView:
         scheme = self._scheme(org_id, payout_scheme_id, lock=True)
-        given = body.model_fields_set
-        if "name" in given:
-            scheme.name = validation.name(body.name, code=PayoutCode.INVALID_NAME)
-        if "description" in given:
-            scheme.description = validation.description(body.description, code=PayoutCode.INVALID_DESCRIPTION)
-        if given:
+        if "name" in values:
+            scheme.name = validation.name(values.get("name"), code=PayoutCode.INVALID_NAME)
+        if "description" in values:
+            scheme.description = validation.description(values.get("description"), code=PayoutCode.INVALID_DESCRIPTION)
+        if values:
             scheme.updated_at = utcnow()
             self.schemes.flush()
         return self._view(scheme)
@@ -262,13 +252,13 @@ class PayoutSchemeService:
     def get_draft(self, org_id: str, payout_scheme_id: str, draft_ident: str) -> PayoutDraft:
         return self._draft(self._scheme(org_id, payout_scheme_id), draft_ident)
 
-    def create_draft(self, org_id: str, payout_scheme_id: str, body: DraftCreate) -> PayoutDraft:
+    def create_draft(self, org_id: str, payout_scheme_id: str, values: Mapping[str, Any]) -> PayoutDraft:
         """A new unpublished draft: the rules sent, else a copy of ``fromDraftId``'s, else none."""
         scheme = self._scheme(org_id, payout_scheme_id, lock=True)
-        if body.rules is not None:
-            rules = parse_rules(body.rules)
-        elif body.fromDraftId is not None:
-            source = self._draft_or_none(scheme, body.fromDraftId)
+        if values.get("rules") is not None:
+            rules = parse_rules(values.get("rules"))
+        elif (from_draft := values.get("fromDraftId")) is not None:
+            source = self._draft_or_none(scheme, from_draft)
             if source is None:
                 raise InvalidInput(
                     "fromDraftId names no draft of this scheme", code=PayoutCode.DRAFT_NOT_FOUND, field="fromDraftId"
@@ -292,11 +282,13 @@ class PayoutSchemeService:
         self.schemes.add(draft)
         return draft
 
-    def update_draft(self, org_id: str, payout_scheme_id: str, draft_ident: str, body: DraftUpdate) -> PayoutDraft:
+    def update_draft(
+        self, org_id: str, payout_scheme_id: str, draft_ident: str, values: Mapping[str, Any]
+    ) -> PayoutDraft:
         scheme = self._scheme(org_id, payout_scheme_id, lock=True)
         draft = self._editable(self._draft(scheme, draft_ident))
-        if "rules" in body.model_fields_set:
-            rules = parse_rules(body.rules)
+        if "rules" in values:
+            rules = parse_rules(values.get("rules"))
             self._check_groups(org_id, rules)
             draft.rules = rules
             draft.updated_at = scheme.updated_at = utcnow()
@@ -309,7 +301,9 @@ class PayoutSchemeService:
         scheme.updated_at = utcnow()
         self.schemes.delete(draft)
 
-    def publish(self, org_id: str, payout_scheme_id: str, draft_ident: str, body: PublishDraft | None) -> SchemeView:
+    def publish(
+        self, org_id: str, payout_scheme_id: str, draft_ident: str, values: Mapping[str, Any] | None
+    ) -> SchemeView:
         """Make the draft the scheme's one active draft; the one before becomes superseded (history).
 
         Publishing the active draft again changes nothing (a retried request
@@ -328,8 +322,8 @@ class PayoutSchemeService:
                 code=PayoutCode.DRAFT_SUPERSEDED,
             )
         current = self.schemes.active_draft(scheme.id)
-        if body is not None and "expectedActiveDraftId" in body.model_fields_set:
-            expected = body.expectedActiveDraftId
+        if values is not None and "expectedActiveDraftId" in values:
+            expected = values.get("expectedActiveDraftId")
             if (current.draft_id if current else None) != (guid(expected) if expected is not None else None):
                 raise Conflict(
                     "The scheme's active draft is not expectedActiveDraftId any more",
