@@ -1,8 +1,7 @@
 """The unit of work is sealed: only repositories hold a session, only services call repositories.
 
 Read from the source, so a shortcut fails here with the line to fix rather
-than in review. What it enforces (docs/architecture.md, "Layers and the unit
-of work"):
+than in review. What it enforces (docs/architecture.md, "The unit of work"):
 
 - a service module never touches a session: it may name ``session`` only in a
   constructor, to hand it to the repositories it builds, and never reads
