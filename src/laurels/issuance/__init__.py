@@ -1,0 +1,1 @@
+"""Issuing rewards to customers: the limits an issuance must stay within."""
