@@ -23,6 +23,7 @@ from laurels.competitions.routes import router as competitions_router
 from laurels.config import cors_origins as configured_cors_origins
 from laurels.config import database_url, pool_size, read_pool_size
 from laurels.customers.routes import router as customers_router
+from laurels.issuance.routes import router as issuance_router
 from laurels.kit import options
 from laurels.kit.db import Database
 from laurels.kit.http import document_errors_as_served, install_error_handlers, register_surface
@@ -64,6 +65,7 @@ Laurels is a self-hosted rewards engine for loyalty programs.
 
 
 NATIVE_ROUTERS: tuple[APIRouter, ...] = (
+    issuance_router,
     rewards_router,
     brands_router,
     products_router,

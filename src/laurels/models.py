@@ -3,6 +3,14 @@
 from laurels.codepools.models import CodePool, CouponCode
 from laurels.competitions.models import Competition
 from laurels.customers.models import Customer
+from laurels.issuance.models import (
+    CompetitionEntry,
+    IdempotencyRecord,
+    Issuance,
+    LimitCounter,
+    PointsAccount,
+    PointsEntry,
+)
 from laurels.payouts.models import PayoutDraft, PayoutDraftGroup, PayoutScheme, RewardGroup, RewardGroupItem
 from laurels.products.models import Product
 from laurels.reference.models import (
@@ -28,10 +36,14 @@ __all__ = [
     "Category",
     "CodePool",
     "Competition",
+    "CompetitionEntry",
     "CouponCode",
     "CustomFieldDefinition",
     "Customer",
+    "IdempotencyRecord",
+    "Issuance",
     "Label",
+    "LimitCounter",
     "LoyaltyProgram",
     "Org",
     "Partition",
@@ -39,6 +51,8 @@ __all__ = [
     "PayoutDraft",
     "PayoutDraftGroup",
     "PayoutScheme",
+    "PointsAccount",
+    "PointsEntry",
     "Product",
     "Reward",
     "RewardGroup",

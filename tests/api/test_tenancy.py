@@ -71,7 +71,11 @@ def _seed(tenant: Tenant) -> dict[str, str]:
     rules = [{"priority": 1, "currency": "EUR", "rewardGroupIds": [reward_group["rewardGroupId"]]}]
     draft = made(f"/v1/payout-schemes/{scheme['payoutSchemeId']}/drafts", "draft", {"rules": rules})
     tenant.data(tenant.post(f"/v1/payout-schemes/{scheme['payoutSchemeId']}/drafts/{draft['draftId']}/publish"))
+    granted = tenant.data(
+        tenant.post("/v1/rewards/grant", json={"rewardId": reward["rewardId"], "userId": "cust_t"}), 201
+    )
     return {
+        "transactionId": granted["result"]["transactionId"],
         "rewardGroupId": reward_group["rewardGroupId"],
         "payoutSchemeId": scheme["payoutSchemeId"],
         "draftId": draft["draftId"],
@@ -109,6 +113,7 @@ LISTS = (
     "/v1/customers",
     "/v1/reward-groups",
     "/v1/payout-schemes",
+    "/v1/issuances",
 )
 
 
@@ -119,6 +124,8 @@ def _snapshot(tenant: Tenant, ids: dict[str, str]) -> dict[str, Any]:
         "competition": tenant.data(tenant.get("/v1/competitions/comp_t")),
         "pool": tenant.data(tenant.get("/v1/code-pools/pool_t")),
         "customer": tenant.data(tenant.get("/v1/customers/cust_t")),
+        "points": tenant.data(tenant.get("/v1/customers/cust_t/points")),
+        "entries": tenant.data(tenant.get("/v1/competitions/comp_t/entries")),
         "group": tenant.data(tenant.get(f"/v1/reward-groups/{ids['rewardGroupId']}")),
         "scheme": tenant.data(tenant.get(f"/v1/payout-schemes/{ids['payoutSchemeId']}")),
         **{path: tenant.data(tenant.get(path)) for path in LISTS},

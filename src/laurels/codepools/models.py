@@ -49,3 +49,5 @@ class CouponCode(Base):
     status: Mapped[str] = mapped_column(String(16), default=AVAILABLE)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The issuance that claimed the code; named by table, as the issuance package sits above this one.
+    issuance_pk: Mapped[int | None] = mapped_column(ForeignKey("issuances.id"))

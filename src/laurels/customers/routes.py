@@ -63,7 +63,7 @@ def get_customer(principal: CustomersReader, session: DbSession, userId: UserIdP
     return ok(CustomerOut.of(CustomerService(session).get(principal.org_id, userId)))
 
 
-@router.delete("/customers/{userId}", responses=error_responses(401, 403, 404))
+@router.delete("/customers/{userId}", responses=error_responses(401, 403, 404, 409))
 def delete_customer(principal: CustomersWriter, session: DbSession, userId: UserIdPath) -> Envelope[Message]:
     """Delete a customer."""
     CustomerService(session).delete(principal.org_id, userId)

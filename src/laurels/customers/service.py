@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from laurels.customers.models import Customer
 from laurels.customers.repository import CustomerRepository
 from laurels.customers.schemas import USER_ID_MAX
 from laurels.kit.clock import utcnow
-from laurels.kit.errors import InvalidInput, NotFound
+from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
 from laurels.kit.validation import text
 from laurels.reference.countries import country_by_ref
@@ -32,6 +33,7 @@ class CustomerCode(StrEnum):
     CUSTOMER_NOT_FOUND = "CUSTOMER_NOT_FOUND"
     INVALID_USER_ID = "INVALID_USER_ID"
     INVALID_CUSTOMER = "INVALID_CUSTOMER"
+    CUSTOMER_HAS_RECORDS = "CUSTOMER_HAS_RECORDS"
 
 
 # ---- shapes (plain Python) ---------------------------------------------------
@@ -167,7 +169,23 @@ class CustomerService:
         return customers, next_cursor([c.id for c in customers], limit)
 
     def delete(self, org_id: str, user_id: str) -> None:
-        self.repo.delete(self.get(org_id, user_id))
+        customer = self.get(org_id, user_id)
+        try:
+            self.repo.delete(customer)
+        except IntegrityError:
+            # Issuances, points and entries name the customer: records are kept, so the customer is.
+            raise Conflict(
+                "Customer has issuances or points on record and cannot be deleted",
+                code=CustomerCode.CUSTOMER_HAS_RECORDS,
+            ) from None
+
+    def ensure(self, org_id: str, user_id: str) -> Customer:
+        """The customer, created with no attributes if unknown: an issuance to a new userId makes one.
+
+        Unlike an upsert it locks nothing: issuing reads the customer, it does not change it.
+        """
+        customer = self.repo.get(org_id, user_id)
+        return customer if customer is not None else self.upsert(org_id, user_id, {})[0]
 
     def upsert(self, org_id: str, user_id: str, values: Mapping[str, Any]) -> tuple[Customer, bool]:
         """Create or update the customer; returns it and whether it was created."""

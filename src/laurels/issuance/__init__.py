@@ -1,1 +1,1 @@
-"""Issuing rewards to customers: the limits an issuance must stay within."""
+"""Handing rewards out: one pipeline through which every issuance passes, its limits, deliveries and records."""

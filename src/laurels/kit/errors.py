@@ -10,7 +10,7 @@ values and never decides a status on its own.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -39,13 +39,17 @@ class LaurelsError(Exception):
     status_code: int = 400
     default_code: str = CommonCode.VALIDATION_ERROR
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, field: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = str(code or self.default_code)
         # The request field the error is about, when there is one; rendered
         # beside the message so clients need not parse it.
         self.field = field
+        # What a refusal knows beyond its message (which limit, when it resets), as data.
+        self.details = details
 
 
 class InvalidInput(LaurelsError):

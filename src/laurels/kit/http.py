@@ -45,6 +45,9 @@ class ErrorDetail(BaseModel):
     code: str = Field(description="Stable machine-readable error code.", examples=["REWARD_NOT_FOUND"])
     message: str = Field(description="What went wrong, naming the field where there is one.")
     field: str | None = Field(default=None, description="The request field the error is about, if any.")
+    details: dict[str, Any] | None = Field(
+        default=None, description="What the refusal knows beyond its message, e.g. which limit and when it resets."
+    )
 
 
 class ErrorEnvelope(BaseModel):
@@ -224,7 +227,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(LaurelsError)
     async def _laurels(request: Request, exc: LaurelsError) -> JSONResponse:
-        detail = ErrorDetail(code=exc.code, message=exc.message, field=exc.field)
+        detail = ErrorDetail(code=exc.code, message=exc.message, field=exc.field, details=exc.details)
         return _renderer_for(request)(exc.status_code, detail, request)
 
     @app.exception_handler(RequestValidationError)

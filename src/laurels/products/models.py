@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, UTCDateTime
@@ -13,7 +13,12 @@ SKU_MAX = 64
 
 class Product(Base):
     __tablename__ = "products"
-    __table_args__ = (UniqueConstraint("org_id", "product_id"), UniqueConstraint("org_id", "sku"))
+    __table_args__ = (
+        UniqueConstraint("org_id", "product_id"),
+        UniqueConstraint("org_id", "sku"),
+        # Issuing takes stock with a conditional update; this keeps any other path honest too.
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))

@@ -1,0 +1,300 @@
+"""Every statement issuing runs: each limit, stock, code and balance taken by one conditional write.
+
+Nothing here reads a number and writes it back changed. A counter moves with
+``UPDATE … SET used = used + :n WHERE … AND used + :n <= :cap`` and the
+caller looks at the row count; stock with ``stock = stock - :q WHERE stock
+>= :q``; a code is claimed with ``UPDATE … WHERE id = (SELECT … FOR UPDATE
+SKIP LOCKED LIMIT 1)`` on PostgreSQL (SQLite's write transactions already run
+one at a time); a balance with ``balance = balance + :n``. The CHECK
+constraints on those columns (``issuance.models``) back each of them up.
+
+Locks, in the order one issuance takes them (``issuance.pipeline``): the
+reward's counters (reward-level entries in order, then customer-level ones),
+then the product's stock row, then one coupon code, then the customer's
+points account. Every issuance takes them in this order, so two never wait
+for each other in a cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.engine import CursorResult
+
+from laurels.codepools.models import AVAILABLE, ISSUED, CouponCode
+from laurels.competitions.models import Competition
+from laurels.issuance.models import (
+    CompetitionEntry,
+    IdempotencyRecord,
+    Issuance,
+    LimitCounter,
+    PointsAccount,
+    PointsEntry,
+)
+from laurels.kit.repository import Repository
+from laurels.products.models import Product
+
+# The window start of counters that have one window only: lifetime (NO_LIMIT) and ROLLING limits.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class IssuanceRepository(Repository):
+    # ---- limits ---------------------------------------------------------------------
+
+    def ensure_counter(
+        self, org_id: str, reward_pk: int, limit_key: str, *, customer_pk: int, window_start: datetime, cap: int
+    ) -> None:
+        """The counter row exists (created at zero if it did not; a concurrent creator wins harmlessly)."""
+        stmt = self.insert_skipping_conflicts(
+            LimitCounter, key=("reward_pk", "limit_key", "customer_pk", "window_start")
+        ).values(
+            org_id=org_id,
+            reward_pk=reward_pk,
+            limit_key=limit_key,
+            customer_pk=customer_pk,
+            window_start=window_start,
+            used=0,
+            cap=max(cap, 0),
+        )
+        self.session.execute(stmt)
+
+    def take_counter(
+        self, reward_pk: int, limit_key: str, *, customer_pk: int, window_start: datetime, amount: int, cap: int
+    ) -> bool:
+        """Add ``amount`` to the counter if it stays within ``cap``; False (and nothing written) if not."""
+        c = LimitCounter.__table__.c
+        stmt = (
+            update(LimitCounter)
+            .where(
+                c.reward_pk == reward_pk,
+                c.limit_key == limit_key,
+                c.customer_pk == customer_pk,
+                c.window_start == window_start,
+                c.used + amount <= cap,
+            )
+            .values(used=c.used + amount, cap=cap)
+            .execution_options(synchronize_session=False)
+        )
+        result: CursorResult[Any] = self.session.execute(stmt)  # type: ignore[assignment]
+        return result.rowcount == 1
+
+    def lock_counter(self, reward_pk: int, limit_key: str, customer_pk: int) -> None:
+        """Hold a ROLLING limit's one counter row until the transaction ends (PostgreSQL; SQLite's write
+        transaction holds the whole database), so the sum read next cannot change under this issuance."""
+        c = LimitCounter.__table__.c
+        stmt = (
+            select(c.id)
+            .where(c.reward_pk == reward_pk, c.limit_key == limit_key, c.customer_pk == customer_pk)
+            .with_for_update()
+        )
+        self.session.execute(stmt)
+
+    def issued_since(self, reward_pk: int, customer_pk: int | None, since: datetime, kpi: str) -> int:
+        """What issuances of the reward (to the customer, if given) since ``since`` count toward ``kpi``."""
+        i = Issuance.__table__.c
+        counted = i.value if kpi == "REDEMPTION_VALUE" else i.quantity
+        stmt = select(func.coalesce(func.sum(counted), 0)).where(
+            i.reward_pk == reward_pk,
+            i.created_at >= since,
+            *([i.customer_pk == customer_pk] if customer_pk is not None else []),
+        )
+        return int(self.session.execute(stmt).scalar_one())
+
+    def oldest_since(self, reward_pk: int, customer_pk: int | None, since: datetime) -> datetime | None:
+        i = Issuance.__table__.c
+        stmt = select(func.min(i.created_at)).where(
+            i.reward_pk == reward_pk,
+            i.created_at >= since,
+            *([i.customer_pk == customer_pk] if customer_pk is not None else []),
+        )
+        oldest: datetime | None = self.session.scalar(stmt)
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=UTC)
+        return oldest
+
+    # ---- inventory and delivery ---------------------------------------------------------
+
+    def take_stock(self, product_pk: int, quantity: int) -> bool:
+        """Take ``quantity`` from a stock-tracked product if it has that many; an untracked one
+        (null stock) always has. False when short, with nothing written."""
+        p = Product.__table__.c
+        stmt = (
+            update(Product)
+            .where(p.id == product_pk, p.stock >= quantity)
+            .values(stock=p.stock - quantity)
+            .execution_options(synchronize_session=False)
+        )
+        result: CursorResult[Any] = self.session.execute(stmt)  # type: ignore[assignment]
+        if result.rowcount == 1:
+            return True
+        return self.session.execute(select(p.stock).where(p.id == product_pk)).scalar() is None
+
+    def product_id(self, product_pk: int) -> str:
+        return str(self.session.execute(select(Product.product_id).where(Product.id == product_pk)).scalar_one())
+
+    def competition_id(self, competition_pk: int) -> str:
+        stmt = select(Competition.competition_id).where(Competition.id == competition_pk)
+        return str(self.session.execute(stmt).scalar_one())
+
+    def claim_code(self, pool_pk: int, issuance_pk: int, now: datetime) -> str | None:
+        """One available code of the pool, now the issuance's; None when the pool has none left.
+
+        On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets concurrent issuances each take a different
+        code without waiting for one another; the status in the UPDATE's WHERE makes a code
+        that was claimed between the pick and the update (it cannot be, under the lock) a miss.
+        """
+        c = CouponCode.__table__.c
+        pick = select(c.id).where(c.pool_id == pool_pk, c.status == AVAILABLE).order_by(c.id).limit(1)
+        if self.session.get_bind().dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (
+            update(CouponCode)
+            .where(c.id == pick.scalar_subquery(), c.status == AVAILABLE)
+            .values(status=ISSUED, issued_at=now, issuance_pk=issuance_pk)
+            .returning(c.code)
+            .execution_options(synchronize_session=False)
+        )
+        code: str | None = self.session.execute(stmt).scalar()
+        return code
+
+    def credit_points(self, org_id: str, customer_pk: int, amount: int, issuance_pk: int, now: datetime) -> int:
+        """Credit the customer's balance and write the ledger entry; returns the new balance."""
+        self.session.execute(
+            self.insert_skipping_conflicts(PointsAccount, key=("customer_pk",)).values(
+                customer_pk=customer_pk, org_id=org_id, balance=0, updated_at=now
+            )
+        )
+        a = PointsAccount.__table__.c
+        stmt = (
+            update(PointsAccount)
+            .where(a.customer_pk == customer_pk)
+            .values(balance=a.balance + amount, updated_at=now)
+            .returning(a.balance)
+            .execution_options(synchronize_session=False)
+        )
+        balance = int(self.session.execute(stmt).scalar_one())
+        self.session.execute(
+            insert(PointsEntry).values(
+                org_id=org_id,
+                customer_pk=customer_pk,
+                kind="credit",
+                amount=amount,
+                balance_after=balance,
+                issuance_pk=issuance_pk,
+                created_at=now,
+            )
+        )
+        return balance
+
+    def add_entries(
+        self,
+        org_id: str,
+        competition_pk: int,
+        *,
+        customer_pk: int,
+        user_id: str,
+        entries: int,
+        issuance_pk: int,
+        now: datetime,
+    ) -> None:
+        self.session.execute(
+            insert(CompetitionEntry).values(
+                org_id=org_id,
+                competition_pk=competition_pk,
+                customer_pk=customer_pk,
+                user_id=user_id,
+                entries=entries,
+                issuance_pk=issuance_pk,
+                created_at=now,
+            )
+        )
+
+    # ---- records ------------------------------------------------------------------------
+
+    def issuance(self, org_id: str, transaction_id: str) -> Issuance | None:
+        stmt = select(Issuance).where(Issuance.org_id == org_id, Issuance.transaction_id == transaction_id)
+        return self.session.scalar(stmt)
+
+    def issuances(
+        self,
+        org_id: str,
+        *,
+        before: int | None,
+        limit: int,
+        customer_pk: int | None = None,
+        reward_pk: int | None = None,
+        source: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Issuance]:
+        """A page of the org's issuances, newest first (keyset on id, ``before`` the last one seen)."""
+        i = Issuance
+        conditions = [i.org_id == org_id]
+        if before is not None:
+            conditions.append(i.id < before)
+        if customer_pk is not None:
+            conditions.append(i.customer_pk == customer_pk)
+        if reward_pk is not None:
+            conditions.append(i.reward_pk == reward_pk)
+        if source is not None:
+            conditions.append(i.source == source)
+        if since is not None:
+            conditions.append(i.created_at >= since)
+        if until is not None:
+            conditions.append(i.created_at < until)
+        stmt = select(Issuance).where(and_(*conditions)).order_by(i.id.desc()).limit(limit)
+        return list(self.session.scalars(stmt))
+
+    def balance(self, customer_pk: int) -> int:
+        stmt = select(PointsAccount.balance).where(PointsAccount.customer_pk == customer_pk)
+        return int(self.session.execute(stmt).scalar() or 0)
+
+    def points_entries(self, customer_pk: int, limit: int) -> Sequence[tuple[PointsEntry, str | None]]:
+        """The customer's latest ledger entries, newest first, each with its issuance's transaction id."""
+        stmt = (
+            select(PointsEntry, Issuance.transaction_id)
+            .outerjoin(Issuance, Issuance.id == PointsEntry.issuance_pk)
+            .where(PointsEntry.customer_pk == customer_pk)
+            .order_by(PointsEntry.id.desc())
+            .limit(limit)
+        )
+        return [(entry, transaction_id) for entry, transaction_id in self.session.execute(stmt)]
+
+    def competition_entries(self, competition_pk: int, *, after: int | None, limit: int) -> list[CompetitionEntry]:
+        e = CompetitionEntry
+        stmt = select(e).where(e.competition_pk == competition_pk)
+        if after is not None:
+            stmt = stmt.where(e.id > after)
+        return list(self.session.scalars(stmt.order_by(e.id).limit(limit)))
+
+    # ---- idempotency --------------------------------------------------------------------
+
+    def claim_key(
+        self, org_id: str, scope: str, key: str, request_hash: str, now: datetime
+    ) -> IdempotencyRecord | None:
+        """Claim the key for this request; None if claimed now, else the record of the request that has it.
+
+        On PostgreSQL a second claim of a key whose first claim is not yet committed waits for that
+        commit (the unique index), then finds the first request's answer.
+        """
+        stmt = (
+            self.insert_skipping_conflicts(IdempotencyRecord, key=("org_id", "scope", "key"))
+            .values(org_id=org_id, scope=scope, key=key, request_hash=request_hash, created_at=now)
+            .returning(IdempotencyRecord.id)
+        )
+        if self.session.execute(stmt).scalar() is not None:
+            return None
+        r = IdempotencyRecord
+        return self.session.scalar(select(r).where(r.org_id == org_id, r.scope == scope, r.key == key))
+
+    def remember(self, org_id: str, scope: str, key: str, status: int, body: str) -> None:
+        r = IdempotencyRecord.__table__.c
+        self.session.execute(
+            update(IdempotencyRecord)
+            .where(r.org_id == org_id, r.scope == scope, r.key == key)
+            .values(status=status, body=body)
+            .execution_options(synchronize_session=False)
+        )

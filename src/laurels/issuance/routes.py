@@ -1,0 +1,154 @@
+"""Native API for issuing, at /v1: seed 004's grant, and the records issuing leaves.
+
+The grant's answer is serialized inside its unit of work, so that the very
+bytes sent are what an ``Idempotency-Key`` replays, committed with the
+issuance or not at all.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+
+from laurels.customers.schemas import USER_ID_MAX
+from laurels.issuance.schemas import (
+    EntryList,
+    EntryOut,
+    GrantBody,
+    Granted,
+    GrantResult,
+    IssuanceList,
+    IssuanceOut,
+    Points,
+    points_entry,
+)
+from laurels.issuance.service import GRANT, KINDS, IssuanceService
+from laurels.kit import schema as js
+from laurels.kit.http import DbSession, Envelope, error_responses, ok
+from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.kit.types import WireDateTime
+from laurels.kit.unit import UnitRoute
+from laurels.tenancy.auth import require
+from laurels.tenancy.scopes import Scope
+from laurels.tenancy.service import Principal
+
+router = APIRouter(tags=["issuance"], route_class=UnitRoute)
+
+Issuer = Annotated[Principal, Depends(require(Scope.ISSUANCE_WRITE))]
+CustomersReader = Annotated[Principal, Depends(require(Scope.CUSTOMERS_READ))]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Page size")]
+Cursor = Annotated[
+    str | None, Query(description="nextCursor of the previous page", json_schema_extra=js.exactly(js.CURSOR))
+]
+UserIdPath = Annotated[
+    str, Path(description="The customer's id in your systems.", json_schema_extra=js.exactly(js.name(USER_ID_MAX)))
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Retries with the same key and body get the first answer (header Idempotent-Replayed: true) "
+        "and issue nothing more; the same key with another body is refused (409 IDEMPOTENCY_KEY_REUSED).",
+        json_schema_extra=js.exactly({"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"}),
+    ),
+]
+
+
+@router.post(
+    "/rewards/grant",
+    status_code=201,
+    response_model=Envelope[Granted],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def grant_reward(
+    principal: Issuer, session: DbSession, body: GrantBody, idempotency_key: IdempotencyKey = None
+) -> Response:
+    """Grant a reward to a user: bypasses the reward's audience, never its state, limits or inventory."""
+    service = IssuanceService(session)
+    values = body.model_dump()
+    if idempotency_key is not None:
+        first = service.replay(principal.org_id, GRANT, idempotency_key, values)
+        if first is not None and first.body is not None:
+            return Response(
+                first.body,
+                status_code=first.status or 201,
+                media_type="application/json",
+                headers={"Idempotent-Replayed": "true"},
+            )
+    issuance = service.grant(principal.org_id, values)
+    answer = ok(Granted(result=GrantResult.of(issuance))).model_dump_json(exclude_none=True)
+    if idempotency_key is not None:
+        service.remember(principal.org_id, GRANT, idempotency_key, 201, answer)
+    return Response(answer, status_code=201, media_type="application/json")
+
+
+@router.get("/issuances", responses=error_responses(400, 401, 403))
+def list_issuances(
+    principal: CustomersReader,
+    session: DbSession,
+    *,
+    userId: Annotated[str | None, Query(description="Only this customer's")] = None,
+    rewardId: Annotated[str | None, Query(description="Only this reward's (rewardId or integer id)")] = None,
+    kind: Annotated[str | None, Query(description="How it was issued", json_schema_extra=js.enum(KINDS))] = None,
+    issuedFrom: Annotated[WireDateTime | None, Query(description="Issued at or after")] = None,
+    issuedTo: Annotated[WireDateTime | None, Query(description="Issued before")] = None,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Envelope[IssuanceList]:
+    """The org's issuances, newest first."""
+    rows, following = IssuanceService(session).issuances(
+        principal.org_id,
+        cursor=cursor,
+        limit=limit,
+        user_id=userId,
+        reward=rewardId,
+        kind=kind,
+        since=_aware(issuedFrom),
+        until=_aware(issuedTo),
+    )
+    items = [IssuanceOut.of(r) for r in rows]
+    return ok(IssuanceList(issuances=items, count=len(items), nextCursor=following))
+
+
+@router.get("/issuances/{transactionId}", responses=error_responses(401, 403, 404))
+def get_issuance(
+    principal: CustomersReader,
+    session: DbSession,
+    transactionId: Annotated[str, Path(json_schema_extra=js.exactly(js.public_id("The issuance's transactionId.")))],
+) -> Envelope[IssuanceOut]:
+    """One issuance: who, what, when, why, what was delivered, and its state."""
+    return ok(IssuanceOut.of(IssuanceService(session).issuance(principal.org_id, transactionId)))
+
+
+@router.get("/customers/{userId}/points", responses=error_responses(401, 403, 404))
+def get_points(principal: CustomersReader, session: DbSession, userId: UserIdPath) -> Envelope[Points]:
+    """A customer's points balance and latest ledger entries."""
+    customer, balance, entries = IssuanceService(session).points(principal.org_id, userId)
+    return ok(Points(userId=customer.user_id, balance=balance, entries=[points_entry(e, t) for e, t in entries]))
+
+
+@router.get("/competitions/{competitionId}/entries", responses=error_responses(400, 401, 403, 404))
+def list_competition_entries(
+    principal: CustomersReader,
+    session: DbSession,
+    competitionId: Annotated[str, Path(json_schema_extra=js.exactly(js.public_id("The competition's competitionId.")))],
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Envelope[EntryList]:
+    """The entries customers hold in a competition, oldest first."""
+    competition, rows, following = IssuanceService(session).competition_entries(
+        principal.org_id, competitionId, cursor=cursor, limit=limit
+    )
+    items = [EntryOut.of(r) for r in rows]
+    return ok(
+        EntryList(competitionId=competition.competition_id, entries=items, count=len(items), nextCursor=following)
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """Offset-less timestamps are read as UTC, as everywhere in Laurels."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

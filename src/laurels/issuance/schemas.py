@@ -1,0 +1,149 @@
+"""Wire shapes of issuing: seed 004's grant, and the records it leaves (issuances, points, entries)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+
+from laurels.issuance.models import CompetitionEntry, Issuance, PointsEntry
+from laurels.kit import schema as js
+from laurels.kit.clock import iso_ms
+
+_REWARD_ID: js.JsonSchema = {
+    "description": "The reward's rewardId, or its integer id (as a number or as digits).",
+    "oneOf": [js.ROW_REF, {"type": "integer", "minimum": 1}],
+}
+
+
+class GrantBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra=js.required("rewardId", "userId"))
+
+    rewardId: Annotated[str | int | None, WithJsonSchema(_REWARD_ID)] = None
+    userId: Annotated[str | None, WithJsonSchema(js.name(128, "The customer; an unknown userId becomes one."))] = None
+    metadata: dict[str, Any] | None = Field(default=None, description="Any context, e.g. the reason for the grant.")
+
+
+class Delivered(BaseModel):
+    """What the issuance delivered, by kind; members that do not apply are absent."""
+
+    points: int | None = Field(default=None, description="points: the points credited.")
+    balance: int | None = Field(default=None, description="points: the customer's balance after the credit.")
+    productId: str | None = Field(default=None, description="product: the product granted.")
+    quantity: int | None = Field(default=None, description="product: the units taken from its stock.")
+    competitionId: str | None = Field(default=None, description="competition_entry: the competition.")
+    entries: int | None = Field(default=None, description="competition_entry: the entries recorded.")
+    code: str | None = Field(default=None, description="A coupon: the code claimed (unique) or shared (non-unique).")
+    discountType: str | None = None
+    discountValue: float | None = None
+    redemptionType: str | None = Field(default=None, description="A vendor-fulfilled Capillary reward's type.")
+    fulfilledBy: str | None = Field(default=None, description="vendor: the vendor delivers, Laurels records.")
+
+
+class GrantResult(Delivered):
+    userId: str
+    rewardId: str
+    rewardType: str | None
+    transactionId: str
+    amount: int = Field(description="What the issuance counts toward REDEMPTION_VALUE limits (docs/issuance.md).")
+    campaignId: str
+    grantedAt: str
+
+    @classmethod
+    def of(cls, issuance: Issuance) -> GrantResult:
+        return cls(
+            userId=issuance.user_id,
+            rewardId=issuance.reward_id,
+            rewardType=issuance.reward_type,
+            transactionId=issuance.transaction_id,
+            amount=issuance.value,
+            campaignId=issuance.campaign_id or "",
+            grantedAt=iso_ms(issuance.created_at),
+            **issuance.delivered,
+        )
+
+
+class Granted(BaseModel):
+    message: str = "Reward granted successfully"
+    result: GrantResult
+
+
+class IssuanceOut(BaseModel):
+    transactionId: str
+    userId: str
+    rewardId: str
+    rewardType: str | None
+    redemptionType: str | None
+    kind: str = Field(description="How it was issued: grant.")
+    campaignId: str | None
+    quantity: int
+    amount: int
+    delivered: Delivered
+    state: str = Field(description="issued")
+    metadata: dict[str, Any]
+    issuedAt: str
+
+    @classmethod
+    def of(cls, issuance: Issuance) -> IssuanceOut:
+        return cls(
+            transactionId=issuance.transaction_id,
+            userId=issuance.user_id,
+            rewardId=issuance.reward_id,
+            rewardType=issuance.reward_type,
+            redemptionType=issuance.redemption_type,
+            kind=issuance.source,
+            campaignId=issuance.campaign_id,
+            quantity=issuance.quantity,
+            amount=issuance.value,
+            delivered=Delivered(**issuance.delivered),
+            state=issuance.state,
+            metadata=issuance.meta,
+            issuedAt=iso_ms(issuance.created_at),
+        )
+
+
+class IssuanceList(BaseModel):
+    issuances: list[IssuanceOut]
+    count: int
+    nextCursor: str | None = Field(description="Pass as `cursor` for the next (older) page; null on the last page.")
+
+
+class PointsEntryOut(BaseModel):
+    kind: str
+    amount: int
+    balanceAfter: int
+    transactionId: str | None
+    createdAt: str
+
+
+class Points(BaseModel):
+    userId: str
+    balance: int
+    entries: list[PointsEntryOut] = Field(description="The latest entries, newest first.")
+
+
+def points_entry(entry: PointsEntry, transaction_id: str | None) -> PointsEntryOut:
+    return PointsEntryOut(
+        kind=entry.kind,
+        amount=entry.amount,
+        balanceAfter=entry.balance_after,
+        transactionId=transaction_id,
+        createdAt=iso_ms(entry.created_at),
+    )
+
+
+class EntryOut(BaseModel):
+    userId: str
+    entries: int
+    createdAt: str
+
+    @classmethod
+    def of(cls, entry: CompetitionEntry) -> EntryOut:
+        return cls(userId=entry.user_id, entries=entry.entries, createdAt=iso_ms(entry.created_at))
+
+
+class EntryList(BaseModel):
+    competitionId: str
+    entries: list[EntryOut]
+    count: int
+    nextCursor: str | None

@@ -1,0 +1,165 @@
+"""Issuing as operations: grant (through the pipeline), idempotency, and the records' reads. Never commits."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from laurels.competitions.models import Competition
+from laurels.competitions.repository import CompetitionRepository
+from laurels.competitions.service import CompetitionCode
+from laurels.customers.models import Customer
+from laurels.customers.repository import CustomerRepository
+from laurels.customers.service import CustomerCode
+from laurels.issuance.models import CompetitionEntry, IdempotencyRecord, Issuance, PointsEntry
+from laurels.issuance.pipeline import IssueRequest, Pipeline
+from laurels.issuance.repository import IssuanceRepository
+from laurels.issuance.rules import IssuanceCode
+from laurels.kit.clock import utcnow
+from laurels.kit.errors import Conflict, InvalidInput, NotFound
+from laurels.kit.pagination import decode_cursor, next_cursor
+from laurels.kit.validation import require_fields
+from laurels.rewards.repository import RewardRepository
+
+GRANT = "grant"
+KINDS = (GRANT,)  # how an issuance came about; purchases and payouts join them
+# An Idempotency-Key: what clients send (a UUID, usually), printable ASCII without spaces.
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+LATEST_POINTS_ENTRIES = 20
+
+
+def request_hash(values: Mapping[str, Any]) -> str:
+    """The request a key was first used with, as a digest of its canonical JSON."""
+    return hashlib.sha256(json.dumps(values, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+class IssuanceService:
+    def __init__(self, session: Session) -> None:
+        self.pipeline = Pipeline(session)
+        self.records = IssuanceRepository(session)
+        self.customers = CustomerRepository(session)
+        self.rewards = RewardRepository(session)
+        self.competitions = CompetitionRepository(session)
+
+    # ---- grant --------------------------------------------------------------------------
+
+    def grant(self, org_id: str, values: Mapping[str, Any], now: datetime | None = None) -> Issuance:
+        """Seed 004's grant: an operator's act, which bypasses the reward's audience but not its
+        state, limits or inventory."""
+        require_fields(values, ("rewardId", "userId"))
+        reward = values["rewardId"]
+        ident = str(reward) if isinstance(reward, int) and not isinstance(reward, bool) else reward
+        if not isinstance(ident, str):
+            raise InvalidInput("rewardId must be a string id or an integer id", field="rewardId")
+        user_id = values["userId"]
+        if not isinstance(user_id, str):
+            raise InvalidInput("userId must be a string", code=IssuanceCode.INVALID_USER_ID, field="userId")
+        metadata = values.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise InvalidInput("metadata must be an object", code=IssuanceCode.INVALID_METADATA, field="metadata")
+        request = IssueRequest(
+            reward=ident, user_id=user_id, source=GRANT, campaign_id="manual_grant", metadata=metadata or {}
+        )
+        return self.pipeline.issue(org_id, request, now or utcnow())
+
+    # ---- idempotency --------------------------------------------------------------------
+
+    def replay(self, org_id: str, scope: str, key: str, values: Mapping[str, Any]) -> IdempotencyRecord | None:
+        """Claim ``key`` for this request, or return the answer of the request that claimed it first.
+
+        The claim is part of this request's transaction: if the request is refused and rolls back,
+        the key is free again and a retry runs anew (nothing was issued to replay).
+        """
+        if not _KEY.match(key):
+            raise InvalidInput(
+                "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces",
+                code=IssuanceCode.INVALID_IDEMPOTENCY_KEY,
+                field="Idempotency-Key",
+            )
+        digest = request_hash(values)
+        first = self.records.claim_key(org_id, scope, key, digest, utcnow())
+        if first is not None and first.request_hash != digest:
+            raise Conflict(
+                "This Idempotency-Key was used with a different request",
+                code=IssuanceCode.IDEMPOTENCY_KEY_REUSED,
+                field="Idempotency-Key",
+            )
+        return first
+
+    def remember(self, org_id: str, scope: str, key: str, status: int, body: str) -> None:
+        self.records.remember(org_id, scope, key, status, body)
+
+    # ---- records ------------------------------------------------------------------------
+
+    def issuance(self, org_id: str, transaction_id: str) -> Issuance:
+        found = self.records.issuance(org_id, transaction_id)
+        if found is None:
+            raise NotFound("Issuance not found", code=IssuanceCode.ISSUANCE_NOT_FOUND)
+        return found
+
+    def issuances(
+        self,
+        org_id: str,
+        *,
+        cursor: str | None,
+        limit: int,
+        user_id: str | None = None,
+        reward: str | None = None,
+        kind: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> tuple[list[Issuance], str | None]:
+        """Newest first. A filter naming a customer or reward the org does not have matches nothing."""
+        if kind is not None and kind not in KINDS:
+            raise InvalidInput(
+                f"kind must be one of: {', '.join(KINDS)}", code=IssuanceCode.INVALID_FILTER, field="kind"
+            )
+        customer_pk = reward_pk = None
+        if user_id is not None:
+            customer = self.customers.get(org_id, user_id)
+            if customer is None:
+                return [], None
+            customer_pk = customer.id
+        if reward is not None:
+            found = self.rewards.resolve(org_id, reward)
+            if found is None:
+                return [], None
+            reward_pk = found.id
+        before = decode_cursor(cursor)
+        rows = self.records.issuances(
+            org_id,
+            before=before,
+            limit=limit,
+            customer_pk=customer_pk,
+            reward_pk=reward_pk,
+            source=kind,
+            since=since,
+            until=until,
+        )
+        return rows, next_cursor([r.id for r in rows], limit)
+
+    def points(self, org_id: str, user_id: str) -> tuple[Customer, int, Sequence[tuple[PointsEntry, str | None]]]:
+        customer = self._customer(org_id, user_id)
+        entries = self.records.points_entries(customer.id, LATEST_POINTS_ENTRIES)
+        return customer, self.records.balance(customer.id), entries
+
+    def competition_entries(
+        self, org_id: str, competition_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[Competition, list[CompetitionEntry], str | None]:
+        competition = self.competitions.get(org_id, competition_id)
+        if competition is None:
+            raise NotFound("Competition not found", code=CompetitionCode.COMPETITION_NOT_FOUND)
+        rows = self.records.competition_entries(competition.id, after=decode_cursor(cursor), limit=limit)
+        return competition, rows, next_cursor([r.id for r in rows], limit)
+
+    def _customer(self, org_id: str, user_id: str) -> Customer:
+        customer = self.customers.get(org_id, user_id)
+        if customer is None:
+            raise NotFound("Customer not found", code=CustomerCode.CUSTOMER_NOT_FOUND)
+        return customer
