@@ -66,6 +66,16 @@ def test_a_points_grant_credits_the_balance_and_is_recorded(tenant: Tenant) -> N
     assert [i["transactionId"] for i in listed["issuances"]] == [second["transactionId"], result["transactionId"]]
 
 
+def test_a_deleted_rewards_issuances_remain(tenant: Tenant) -> None:
+    limit = {"kpi": "QUANTITY", "windowType": "FIXED", "repeatFrequencyType": "NO_LIMIT", "limit": 5}
+    reward_id = _reward(tenant, "points", {"amount": 1}, restrictions={"rewardLevel": [limit]})
+    granted = tenant.data(_grant(tenant, reward_id), 201)["result"]
+    tenant.data(tenant.delete(f"/v1/rewards/{reward_id}"))
+    kept = tenant.data(tenant.get(f"/v1/issuances/{granted['transactionId']}"))
+    assert kept["rewardId"] == reward_id
+    assert tenant.data(tenant.get("/v1/customers/user_1/points"))["balance"] == 1
+
+
 def test_the_integer_id_and_the_loyalty_prefix_grant_too(tenant: Tenant) -> None:
     created = tenant.data(
         tenant.post("/v1/rewards", json={"name": "P", "rewardType": "points", "config": {"amount": 5}}), 201
@@ -180,6 +190,11 @@ def test_unique_codes_are_claimed_once_each_until_the_pool_is_empty(tenant: Tena
     codes = {tenant.data(_grant(tenant, reward_id, user), 201)["result"]["code"] for user in ("a", "b")}
     assert codes == {"A1", "A2"}
     assert error_of(_grant(tenant, reward_id, "c"), 409)["code"] == "CODE_POOL_EXHAUSTED"
+
+
+def test_fractional_points_are_not_rounded_away(tenant: Tenant) -> None:
+    reward_id = _reward(tenant, "points", {"amount": 10.5})
+    assert error_of(_grant(tenant, reward_id), 409)["code"] == "NOT_DELIVERABLE"
 
 
 def test_a_non_unique_coupon_hands_out_its_shared_code(tenant: Tenant) -> None:

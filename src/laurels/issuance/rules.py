@@ -76,7 +76,14 @@ def count_of(reward_type: str | None, config: Mapping[str, Any], intouch_points:
     points → the points credited; product → the units; competition_entry → the entries; a coupon → 1;
     a vendor-fulfilled Capillary reward (MILES, GIFT_CARD …) → its intouchPoints, else 1."""
     if reward_type == RewardType.POINTS:
-        return Count(1, int(config["amount"]))
+        amount = config["amount"]
+        if amount != int(amount):
+            # Balances count whole points; crediting 10 for 10.5 would give less than the reward says.
+            raise Unavailable(
+                f"The reward's points amount {amount} is not a whole number of points",
+                code=IssuanceCode.NOT_DELIVERABLE,
+            )
+        return Count(1, int(amount))
     if reward_type == RewardType.PRODUCT:
         return Count(1, int(config.get("quantity", 1)))
     if reward_type == RewardType.COMPETITION_ENTRY:
