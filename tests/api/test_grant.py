@@ -226,3 +226,27 @@ def test_a_retried_grant_issues_once(tenant: Tenant) -> None:
 )
 def test_records_not_found(tenant: Tenant, path: str) -> None:
     error_of(tenant.get(path), 404)
+
+
+def test_the_customer_views_read_what_is_used(tenant: Tenant) -> None:
+    """Seed 001's views: once a customer has used up a limit, the reward is no longer valid for them."""
+    brand = tenant.data(tenant.post("/v1/brands", json={"name": "Views"}), 201)["brandId"]
+    limit = {"kpi": "QUANTITY", "windowType": "FIXED", "repeatFrequencyType": "DAYS", "interval": 1, "limit": 1}
+    limited = _reward(tenant, "points", {"amount": 1}, brandId=brand, restrictions={"customerLevel": [limit]})
+    _reward(tenant, "points", {"amount": 1}, brandId=brand)
+    base = "/api_gateway/rewards/core/v1/user/reward"
+
+    def listed(user: str) -> int:
+        answer = tenant.get(f"{base}/brand/Views", params={"userId": user})
+        assert answer.status_code == 200, answer.text
+        return int(answer.json()["pagination"]["total"])
+
+    def valid(user: str) -> bool:
+        answer = tenant.get(f"{base}/{limited}/brand/Views", params={"userId": user})
+        assert answer.status_code == 200, answer.text
+        return bool(answer.json()["reward"]["rewardRestrictions"]["isValid"])
+
+    assert (listed("a"), valid("a")) == (2, True)
+    tenant.data(_grant(tenant, limited, "a"), 201)
+    assert (listed("a"), valid("a")) == (1, False)
+    assert (listed("b"), valid("b")) == (2, True)

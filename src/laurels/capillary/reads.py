@@ -14,30 +14,47 @@ members that depend on the clock or the customer (``expired``, ``started``,
 
 Two statements per request: the brand's live rewards (ids and versions, the
 brand found by name in the same statement) and, when a userId is given, the
-customer's profile. Rewards the cache has not seen at their version are loaded
+customer's profile. When some of those rewards have limits, what is used of
+them (``issuance.usage``: one query for their counters) is read in one worker
+thread too, fresh every request. Rewards the cache has not seen at their version are loaded
 through the ORM in one worker thread, one query.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+
 from laurels.capillary.envelope import FETCHED, USER_LISTED, status
 from laurels.capillary.views import reward_detail, user_reward
 from laurels.customers.repository import PROFILE_OF
+from laurels.issuance.usage import UsageReader
 from laurels.kit.clock import utcnow
 from laurels.kit.db import Database
 from laurels.kit.errors import NotFound
 from laurels.kit.reads import Reads
 from laurels.kit.rendered import Template
+from laurels.kit.unit import run_unit
 from laurels.kit.validation import fold, row_id
-from laurels.rewards.eligibility import Profile
+from laurels.rewards.eligibility import Profile, Usage
 from laurels.rewards.lifecycle import State, state_of
 from laurels.rewards.models import Reward
-from laurels.rewards.offers import Offer, OfferFilters, brand_not_found, judge, matches, order_key, profile
+from laurels.rewards.offers import (
+    Offer,
+    OfferFilters,
+    brand_not_found,
+    judge,
+    matches,
+    no_usage,
+    order_key,
+    profile,
+)
 from laurels.rewards.reads import RewardVersions, Stated
 from laurels.rewards.repository import BY_PK_IN_BRAND, BY_REWARD_ID_IN_BRAND, LIVE_IN_BRAND_NAMED
 from laurels.rewards.state import to_state
@@ -94,6 +111,7 @@ class UserRewardReads:
     """Seed 001's ``GET /v1/user/reward/brand/{brandName}``, answered as JSON bytes. One per app."""
 
     def __init__(self, db: Database, reads: Reads) -> None:
+        self.db = db
         self.reads = reads
         self.offerable = RewardVersions(db, _offerable)
 
@@ -115,12 +133,14 @@ class UserRewardReads:
             raise brand_not_found(brand_name)
         customer = await self._profile(org_id, user_id)
         candidates = await self.offerable.of(org_id, rows)
+        limited = [(o.reward.id, o.state["restrictions"]) for o in candidates if o.state.get("restrictions")]
+        used = await self._usage(org_id, limited, user_id, now) if limited else {}
         unfiltered = filters == _NO_FILTERS
         offers = sorted(
             (
                 o
                 for o in candidates
-                if judge(o.state, customer, owner_org_id=o.owner, org_id=org_id)
+                if judge(o.state, customer, owner_org_id=o.owner, org_id=org_id, usage=used.get(o.reward.id, no_usage))
                 and (unfiltered or matches(o.state, filters))
             ),
             key=lambda o: o.order,
@@ -144,6 +164,16 @@ class UserRewardReads:
                 b"}",
             )
         )
+
+    async def _usage(
+        self, org_id: str, limited: list[tuple[int, Any]], user_id: str | None, now: datetime
+    ) -> Mapping[int, Usage]:
+        """What the page's limited rewards have used, read in one worker thread: only rewards with
+        limits pay for it, and it is read fresh every time (a grant in any worker shows at once)."""
+        session = self.db.session(write=False)
+        read = functools.partial(UsageReader(session).of, org_id, limited, user_id, now)
+        result: Mapping[int, Usage] = await run_in_threadpool(run_unit, session, read)
+        return result
 
     async def _profile(self, org_id: str, user_id: str | None) -> Profile:
         if not user_id:

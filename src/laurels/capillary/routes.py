@@ -26,7 +26,9 @@ from laurels.capillary.schemas import (
     require_create_fields,
 )
 from laurels.capillary.views import reward_detail, user_reward
+from laurels.issuance.usage import UsageReader
 from laurels.kit import schema as js
+from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, RowIdPath, error_responses
 from laurels.kit.unit import UnitRoute
 from laurels.kit.validation import MAX_SAFE_INTEGER
@@ -185,7 +187,10 @@ def user_reward_detail(
 ) -> RewardEnvelope:
     """One reward of a brand for a customer: rewardRestrictions.isValid says whether they may have it (6004 if
     missing or disabled)."""
-    offer = OfferService(session).for_customer(principal.org_id, brandName, rewardId, userId)
+    usage = UsageReader(session)
+    offer = OfferService(session).for_customer(
+        principal.org_id, brandName, rewardId, userId, lambda rows: usage.of(principal.org_id, rows, userId, utcnow())
+    )
     return RewardEnvelope(status=Status(**status(USER_FETCHED)), reward=user_reward(offer, language))
 
 

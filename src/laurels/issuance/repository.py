@@ -81,6 +81,20 @@ class IssuanceRepository(Repository):
         result: CursorResult[Any] = self.session.execute(stmt)  # type: ignore[assignment]
         return result.rowcount == 1
 
+    def counters(
+        self, reward_pks: Sequence[int], customer_pks: Sequence[int]
+    ) -> dict[tuple[int, str, int, datetime], int]:
+        """Every counter of these rewards for these customers, by (reward, limit, customer, window start)."""
+        c = LimitCounter.__table__.c
+        stmt = select(c.reward_pk, c.limit_key, c.customer_pk, c.window_start, c.used).where(
+            c.reward_pk.in_(reward_pks), c.customer_pk.in_(customer_pks)
+        )
+        found: dict[tuple[int, str, int, datetime], int] = {}
+        for reward_pk, limit_key, customer_pk, window_start, used in self.session.execute(stmt):
+            start = window_start if window_start.tzinfo is not None else window_start.replace(tzinfo=UTC)
+            found[(reward_pk, limit_key, customer_pk, start)] = used
+        return found
+
     def lock_counter(self, reward_pk: int, limit_key: str, customer_pk: int) -> None:
         """Hold a ROLLING limit's one counter row until the transaction ends (PostgreSQL; SQLite's write
         transaction holds the whole database), so the sum read next cannot change under this issuance."""

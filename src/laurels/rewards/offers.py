@@ -3,8 +3,8 @@ and reads across connected orgs. Never writes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -12,10 +12,9 @@ from sqlalchemy.orm import Session
 
 from laurels.customers.models import Customer
 from laurels.customers.repository import CustomerRepository
-from laurels.kit.clock import utcnow
 from laurels.kit.errors import Forbidden, InvalidInput, NotFound
 from laurels.kit.validation import row_id
-from laurels.rewards.eligibility import Profile, is_valid_for, visible_to_org
+from laurels.rewards.eligibility import Profile, Usage, is_valid_for, visible_to_org
 from laurels.rewards.models import Reward
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.state import to_state
@@ -88,15 +87,18 @@ def points_price(state: dict[str, Any]) -> float:
     return float(state.get("intouchPoints") or 0)
 
 
-def _no_usage(_level: str, _index: int) -> float:
-    # Nothing has been issued yet: issuance records, and with them usage
-    # counters, arrive with the issuance engine, which will pass its own.
+def no_usage(_level: str, _index: int) -> float:
+    """Usage where nothing is counted: a reward without limits, or a customer not known yet."""
     return 0
 
 
-def judge(state: dict[str, Any], profile: Profile, *, owner_org_id: str, org_id: str) -> bool:
+# For (reward pk, its restrictions) pairs, how much of each limit is used now (issuance.usage).
+UsageOf = Callable[[Sequence[tuple[int, Mapping[str, Any] | None]]], Mapping[int, Usage]]
+
+
+def judge(state: dict[str, Any], profile: Profile, *, owner_org_id: str, org_id: str, usage: Usage = no_usage) -> bool:
     """Whether this customer may have the reward: the one judgement every customer-facing read makes."""
-    return is_valid_for(state, profile, owner_org_id=owner_org_id, org_id=org_id, usage=_no_usage)
+    return is_valid_for(state, profile, owner_org_id=owner_org_id, org_id=org_id, usage=usage)
 
 
 def brand_not_found(name: str) -> NotFound:
@@ -134,23 +136,23 @@ class OfferService:
             raise brand_not_found(name)
         return brand
 
-    def for_customer(self, org_id: str, brand_name: str, ident: str, user_id: str | None) -> Offer:
+    def for_customer(
+        self, org_id: str, brand_name: str, ident: str, user_id: str | None, usage_of: UsageOf | None = None
+    ) -> Offer:
         brand = self.brand_by_name(org_id, brand_name)
         reward = self.rewards.resolve(org_id, ident)
         if reward is None or reward.brand_id != brand.id or not reward.enabled:
             raise NotFound("Reward not found or disabled", code=RewardCode.REWARD_NOT_FOUND_OR_DISABLED)
-        return self._judge(org_id, reward, self._profile(org_id, user_id))
-
-    def list_for_customer(
-        self, org_id: str, brand_name: str, user_id: str | None, filters: OfferFilters, now: datetime | None = None
-    ) -> list[Offer]:
-        brand = self.brand_by_name(org_id, brand_name)
-        profile = self._profile(org_id, user_id)
-        offers = [
-            self._judge(org_id, r, profile) for r in self.rewards.live_for_brand(org_id, brand.id, now or utcnow())
-        ]
-        chosen = (o for o in offers if o.is_valid and matches(o.state, filters))
-        return sorted(chosen, key=lambda o: order_key(o.state, o.reward.id))
+        state = to_state(reward)
+        used = usage_of([(reward.id, state.get("restrictions"))]) if usage_of is not None else {}
+        is_valid = judge(
+            state,
+            self._profile(org_id, user_id),
+            owner_org_id=reward.org_id,
+            org_id=org_id,
+            usage=used.get(reward.id, no_usage),
+        )
+        return Offer(reward=reward, state=state, is_valid=is_valid)
 
     def connected(self, org_id: str, ident: str, scope: str | None, scope_orgs: str | None) -> Reward:
         """Read a reward by integer id in the caller's org (SELF) or in named connected orgs (OTHER)."""
@@ -191,9 +193,3 @@ class OfferService:
 
     def _profile(self, org_id: str, user_id: str | None) -> Profile:
         return profile_of(self.customers.get(org_id, user_id) if user_id else None)
-
-    def _judge(self, org_id: str, reward: Reward, profile: Profile) -> Offer:
-        state = to_state(reward)
-        return Offer(
-            reward=reward, state=state, is_valid=judge(state, profile, owner_org_id=reward.org_id, org_id=org_id)
-        )
