@@ -153,6 +153,20 @@ def _refuse_missing(values: Sequence[Any], missing: Collection[Any], field: str,
 # ---- the service -------------------------------------------------------------
 
 
+def _new_row(org_id: str, user_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A new customer's columns: no attributes but those given."""
+    now = utcnow()
+    empty: dict[str, Any] = {
+        "tiers": [],
+        "labels": [],
+        "card_series": [],
+        "segments": [],
+        "partner_programs": [],
+        "country_id": None,
+    }
+    return {**empty, **changes, "org_id": org_id, "user_id": user_id, "created_at": now, "updated_at": now}
+
+
 class CustomerService:
     def __init__(self, session: Session) -> None:
         self.repo = CustomerRepository(session)
@@ -182,10 +196,26 @@ class CustomerService:
     def ensure(self, org_id: str, user_id: str) -> Customer:
         """The customer, created with no attributes if unknown: an issuance to a new userId makes one.
 
-        Unlike an upsert it locks nothing: issuing reads the customer, it does not change it.
+        Unlike an upsert it locks nothing, not even when it meets a concurrent first issuance to the
+        same userId: issuing reads the customer, it does not change it. A ``FOR UPDATE`` here would
+        deadlock on PostgreSQL: an issuance that already holds a limit counter or a stock row takes a
+        ``FOR KEY SHARE`` lock on its customer (the foreign keys of the rows it writes), which waits
+        for the ``FOR UPDATE``, while this issuance goes on to wait for that counter or stock row.
         """
         customer = self.repo.get(org_id, user_id)
-        return customer if customer is not None else self.upsert(org_id, user_id, {})[0]
+        if customer is not None:
+            return customer
+        user_id = text(user_id, field="userId", code=CustomerCode.INVALID_USER_ID, max_length=USER_ID_MAX)
+        for _ in range(UPSERT_ATTEMPTS):
+            pk = self.repo.insert_if_absent(_new_row(org_id, user_id, {}))
+            if pk is not None:
+                return self.repo.by_pk(pk)
+            # A concurrent first issuance to this userId created it (on PostgreSQL the insert
+            # waited for its commit): read its row, still without a lock.
+            customer = self.repo.get(org_id, user_id)
+            if customer is not None:
+                return customer
+        raise RuntimeError(f"customer {user_id!r} kept appearing and disappearing")  # pragma: no cover
 
     def upsert(self, org_id: str, user_id: str, values: Mapping[str, Any]) -> tuple[Customer, bool]:
         """Create or update the customer; returns it and whether it was created."""
@@ -200,17 +230,7 @@ class CustomerService:
                     customer.updated_at = utcnow()
                     self.repo.flush()
                 return customer, False
-            now = utcnow()
-            empty: dict[str, Any] = {
-                "tiers": [],
-                "labels": [],
-                "card_series": [],
-                "segments": [],
-                "partner_programs": [],
-                "country_id": None,
-            }
-            row = {**empty, **changes, "org_id": org_id, "user_id": user_id, "created_at": now, "updated_at": now}
-            pk = self.repo.insert_if_absent(row)
+            pk = self.repo.insert_if_absent(_new_row(org_id, user_id, changes))
             if pk is not None:
                 return self.repo.by_pk(pk), True
             # A concurrent first upsert of this userId committed between our read

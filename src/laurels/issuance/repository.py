@@ -12,7 +12,10 @@ Locks, in the order one issuance takes them (``issuance.pipeline``): the
 reward's counters (reward-level entries in order, then customer-level ones),
 then the product's stock row, then one coupon code, then the customer's
 points account. Every issuance takes them in this order, so two never wait
-for each other in a cycle.
+for each other in a cycle. The customer's row is outside that order: the
+foreign keys of the rows an issuance writes share-lock it (``FOR KEY
+SHARE``), and nothing in an issuance locks it for update
+(``CustomerService.ensure``), so it never closes a cycle either.
 """
 
 from __future__ import annotations
