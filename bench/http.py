@@ -56,182 +56,41 @@ import sys
 
 # Run as a script, this file puts bench/ first on sys.path, where bench/http.py
 # would stand in for the standard library's http package (httpx2 imports it
-# through urllib): take bench/ off before anything imports http.
+# through urllib): move bench/ behind the standard library before anything
+# imports http; the shared helpers (bench/common.py) are still found there.
 if sys.path and os.path.realpath(sys.path[0] or ".") == os.path.dirname(os.path.realpath(__file__)):
-    del sys.path[0]
+    sys.path.append(sys.path.pop(0))
 
 import argparse
-import io
 import json
-import platform
 import re
-import shlex
-import shutil
-import socket
 import subprocess
-import tarfile
 import tempfile
 import time
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx2
+from common import (
+    PGBENCH,
+    REPO,
+    Figure,
+    laurels,
+    load_average,
+    lua,
+    ok,
+    print_machine,
+    serving,
+    source,
+    wrk,
+)
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO = BENCH_DIR.parent
 REWARDS = 60  # more than a page of 50, so every list answers a full page
 PAGE = 50
 BRAND = "Bench"
 USER = "bench-user"
 CAP_USER_LIST = f"/api_gateway/rewards/core/v1/user/reward/brand/{BRAND}?userId={USER}"
-PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
-# uvicorn's access log: ... "GET /v1/rewards/1 HTTP/1.1" 200 OK
-ACCESS_LINE = re.compile(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3})')
-
-
-# ---- the machine -----------------------------------------------------------------------------------------
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def _machine() -> None:
-    cores = len(os.sched_getaffinity(0))
-    one_minute = float(_load().split()[0])
-    busy = "BUSY" if one_minute >= cores / 2 else "quiet"
-    print(f"machine: {cores} cores (nproc), {_cpu_model()}, Python {platform.python_version()}")
-    print(f"load average before the run: {_load()}  -> {busy} ({one_minute:.2f} runnable vs {cores} cores)")
-    print(f"command: {shlex.join(sys.orig_argv)}")
-
-
-# ---- processes -------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _laurels(env: dict[str, str], cwd: Path, *args: str) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-m", "laurels", *args], env=env, cwd=cwd, capture_output=True, text=True, check=False
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"laurels {' '.join(args)} failed: {out.stderr.strip()}")
-    result: dict[str, Any] = json.loads(out.stdout)
-    return result
-
-
-@dataclass
-class Server:
-    """A server process whose access log (stdout) and errors (stderr) go to files, read back per phase."""
-
-    name: str
-    base: str
-    process: subprocess.Popen[bytes]
-    out: Path
-    err: Path
-    err_start: int = 0
-    _out_at: int = 0
-    _err_at: int = 0
-
-    def mark(self) -> None:
-        self._out_at = self.out.stat().st_size
-        self._err_at = self.err.stat().st_size
-
-    def since_mark(self) -> tuple[Counter[str], Counter[str]]:
-        """What the server answered since :meth:`mark` ("GET 200" -> count), and the tracebacks it logged."""
-        access = _read_from(self.out, self._out_at)
-        answered: Counter[str] = Counter(
-            f"{method} {status}" for method, path, status in ACCESS_LINE.findall(access) if path != "/healthz"
-        )
-        return answered, _tracebacks(_read_from(self.err, self._err_at))
-
-    def all_tracebacks(self) -> Counter[str]:
-        return _tracebacks(_read_from(self.err, self.err_start))
-
-
-def _read_from(path: Path, offset: int) -> str:
-    with path.open("rb") as f:
-        f.seek(offset)
-        return f.read().decode(errors="replace")
-
-
-def _tracebacks(errors: str) -> Counter[str]:
-    """The tracebacks in a server's stderr, by the exception that ended each (of a chain, the last)."""
-    raised: Counter[str] = Counter()
-    lines = errors.splitlines()
-    for i, line in enumerate(lines):
-        if line.startswith("Traceback"):
-            j = i + 1
-            while j < len(lines) and (lines[j].startswith((" ", "\t")) or not lines[j].strip()):
-                j += 1
-            k = j + 1
-            while k < len(lines) and not lines[k].strip():
-                k += 1
-            chained = k < len(lines) and lines[k].startswith(("The above exception", "During handling"))
-            if j < len(lines) and not chained:
-                raised[lines[j][:160]] += 1
-    return raised
-
-
-@contextmanager
-def _serving(name: str, command: list[str], env: dict[str, str], cwd: Path) -> Iterator[Server]:
-    port = _free_port()
-    command = [*command, "--port", str(port)]
-    out, err = cwd / f"{name}.out.log", cwd / f"{name}.err.log"
-    # Unbuffered, so that each phase's access log lines are in the file when the phase is tallied.
-    env = {**env, "PYTHONUNBUFFERED": "1"}
-    err_start = err.stat().st_size if err.exists() else 0
-    with out.open("ab") as stdout, err.open("ab") as stderr:
-        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=stdout, stderr=stderr)
-    server = Server(name, f"http://127.0.0.1:{port}", process, out, err, err_start)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx2.get(f"{server.base}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{name} did not start: {err.read_text()[-2000:]}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _drain(server: Server, limit: float = 120) -> float:
-    """Seconds until the server answers /healthz within a second again (it may still be working off a stall)."""
-    began = time.monotonic()
-    while time.monotonic() - began < limit:
-        try:
-            if httpx2.get(f"{server.base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx2.TransportError:
-            pass
-        time.sleep(0.2)
-    return time.monotonic() - began
 
 
 # ---- seeding ---------------------------------------------------------------------------------------------
@@ -248,16 +107,10 @@ class Seeded:
     cap_list: bytes
 
 
-def _ok(response: httpx2.Response, status: int = 200) -> httpx2.Response:
-    if response.status_code != status:
-        raise SystemExit(f"{response.request.method} {response.request.url}: {response.status_code} {response.text}")
-    return response
-
-
 def _seed(base: str, api_key: str) -> Seeded:
     headers = {"Authorization": f"Bearer {api_key}"}
     with httpx2.Client(base_url=base, headers=headers, timeout=60) as http:
-        brand = _ok(http.post("/v1/brands", json={"name": BRAND}), 201).json()["data"]["brandId"]
+        brand = ok(http.post("/v1/brands", json={"name": BRAND}), 201).json()["data"]["brandId"]
         # Live since long ago until far ahead, with the Capillary fields a per-user list shows.
         body: dict[str, Any] = {
             "name": "Bench points",
@@ -273,59 +126,28 @@ def _seed(base: str, api_key: str) -> Seeded:
         created = b""
         first = ""
         for i in range(REWARDS):
-            response = _ok(http.post("/v1/rewards", json={**body, "rewardRank": i + 1}), 201)
+            response = ok(http.post("/v1/rewards", json={**body, "rewardRank": i + 1}), 201)
             created = created or response.content
             first = first or str(response.json()["data"]["reward"]["id"])
-        _ok(http.put(f"/v1/customers/{USER}", json={"country": 7}), 201)
-        one = _ok(http.get(f"/v1/rewards/{first}")).content
-        page = _ok(http.get(f"/v1/rewards?limit={PAGE}")).content
-        cap_list = _ok(http.get(CAP_USER_LIST)).content
+        ok(http.put(f"/v1/customers/{USER}", json={"country": 7}), 201)
+        one = ok(http.get(f"/v1/rewards/{first}")).content
+        page = ok(http.get(f"/v1/rewards?limit={PAGE}")).content
+        cap_list = ok(http.get(CAP_USER_LIST)).content
     shown = json.loads(cap_list)["pagination"]
     if json.loads(page)["data"]["count"] != PAGE or shown["count"] != PAGE:
         raise SystemExit(f"seeding left pages short: list {json.loads(page)['data']['count']}, Capillary {shown}")
     return Seeded(headers, first, body, one, page, created, cap_list)
 
 
-# ---- load ------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Figure:
-    label: str
-    rps: float
-    p50_ms: float | None
-    p99_ms: float | None
-    non_2xx: int
-    timeouts: int
-    socket_errors: int
-    drain_s: float
-    answered: Counter[str] = field(default_factory=Counter)
-    raised: Counter[str] = field(default_factory=Counter)
-    ceiling: float | None = None
-
-
-def _ms(text: str) -> float | None:
-    """wrk's latency ("812.00us", "12.34ms", "1.20s", "1.00m") in milliseconds."""
-    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
-    if found is None:
-        return None
-    return float(found.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[found.group(2)]
-
-
-def _lua(text: str) -> str:
-    """A Lua long-bracket string literal: no escapes to get wrong."""
-    level = "=" * 4
-    if f"]{level}]" in text:
-        raise ValueError("the text closes the Lua long bracket")
-    return f"[{level}[{text}]{level}]"
+# ---- load scripts ----------------------------------------------------------------------------------------
 
 
 def _post_script(path: str, body: dict[str, Any], where: Path) -> Path:
     script = where / "post.lua"
     script.write_text(
         'wrk.method = "POST"\n'
-        f"wrk.path = {_lua(path)}\n"
-        f"wrk.body = {_lua(json.dumps(body))}\n"
+        f"wrk.path = {lua(path)}\n"
+        f"wrk.body = {lua(json.dumps(body))}\n"
         'wrk.headers["Content-Type"] = "application/json"\n'
     )
     return script
@@ -336,9 +158,9 @@ def _mix_script(get_path: str, post_path: str, body: dict[str, Any], where: Path
     # wrk thread's (its Lua state is per thread), so GET, GET, GET, POST repeats per thread.
     script = where / "mix.lua"
     script.write_text(
-        f"local body = {_lua(json.dumps(body))}\n"
-        f"local get_path = {_lua(get_path)}\n"
-        f"local post_path = {_lua(post_path)}\n"
+        f"local body = {lua(json.dumps(body))}\n"
+        f"local get_path = {lua(get_path)}\n"
+        f"local post_path = {lua(post_path)}\n"
         "local n = 0\n"
         "local post_headers = nil\n"
         "request = function()\n"
@@ -356,56 +178,6 @@ def _mix_script(get_path: str, post_path: str, body: dict[str, Any], where: Path
         "end\n"
     )
     return script
-
-
-def _wrk(
-    server: Server,
-    label: str,
-    path: str,
-    headers: dict[str, str],
-    args: argparse.Namespace,
-    *,
-    script: Path | None = None,
-) -> Figure:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit("wrk is not installed (Debian package wrk)")
-    command = [wrk, f"-t{args.threads}", f"-c{args.connections}", "--latency", f"--timeout={args.timeout}s"]
-    for header, value in headers.items():
-        command += ["-H", f"{header}: {value}"]
-    if script is not None:
-        command += ["-s", str(script)]
-    url = server.base + path
-    if args.warmup > 0:
-        subprocess.run([*command, f"-d{args.warmup}s", url], capture_output=True, check=False)
-        _drain(server)
-    server.mark()
-    run = subprocess.run([*command, f"-d{args.seconds}s", url], capture_output=True, text=True, check=False)
-    drained = _drain(server)
-    answered, raised = server.since_mark()
-    output = run.stdout
-    if run.returncode != 0 or "Requests/sec" not in output:
-        print(f"    wrk failed on {label}: {run.stderr.strip() or output.strip()}")
-    done = re.search(r"(\d+) requests in", output)
-    completed = int(done.group(1)) if done else 0
-    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    p50 = re.search(r"\b50%\s+([\d.]+\w+)", output)
-    p99 = re.search(r"\b99%\s+([\d.]+\w+)", output)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    return Figure(
-        label=label,
-        rps=float(rps.group(1)) if rps else 0.0,
-        # With nothing completed, wrk prints zero latencies: there are none.
-        p50_ms=_ms(p50.group(1)) if p50 and completed else None,
-        p99_ms=_ms(p99.group(1)) if p99 and completed else None,
-        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
-        timeouts=int(sock.group(4)) if sock else 0,
-        socket_errors=sum(int(sock.group(i)) for i in (1, 2, 3)) if sock else 0,
-        drain_s=drained,
-        answered=answered,
-        raised=raised,
-    )
 
 
 # ---- one database ----------------------------------------------------------------------------------------
@@ -439,12 +211,12 @@ def _ceiling(seeded: Seeded, args: argparse.Namespace, tmp: Path) -> dict[str, F
         "info",  # as `laurels serve`: the access log stays on
     ]
     figures: dict[str, Figure] = {}
-    print(f"  ceiling (bare FastAPI, same JSON from memory); load average {_load()}")
-    with _serving("ceiling", command, env, tmp) as server:
-        figures["one"] = _wrk(server, "ceiling GET by id", f"/v1/rewards/{seeded.reward_id}", {}, args)
-        figures["list"] = _wrk(server, f"ceiling GET list ({PAGE})", f"/v1/rewards?limit={PAGE}", {}, args)
+    print(f"  ceiling (bare FastAPI, same JSON from memory); load average {load_average()}")
+    with serving("ceiling", command, env, tmp) as server:
+        figures["one"] = wrk(server, "ceiling GET by id", f"/v1/rewards/{seeded.reward_id}", {}, args)
+        figures["list"] = wrk(server, f"ceiling GET list ({PAGE})", f"/v1/rewards?limit={PAGE}", {}, args)
         post = _post_script("/v1/rewards", seeded.create_body, tmp)
-        figures["post"] = _wrk(server, "ceiling POST (canned 201)", "/v1/rewards", {}, args, script=post)
+        figures["post"] = wrk(server, "ceiling POST (canned 201)", "/v1/rewards", {}, args, script=post)
     return figures
 
 
@@ -509,28 +281,28 @@ def _run(name: str, url: str, args: argparse.Namespace, env_base: dict[str, str]
     env = {**env_base, "LAURELS_DATABASE_URL": url}
     print()
     print(f"== {name}: {url.rsplit('@', maxsplit=1)[-1]} ==")
-    _laurels(env, tmp, "db", "upgrade")
-    org = _laurels(env, tmp, "org", "create", "--name", f"Bench http {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    laurels(env, tmp, "db", "upgrade")
+    org = laurels(env, tmp, "org", "create", "--name", f"Bench http {time.strftime('%Y-%m-%d %H:%M:%S')}")
     command = [sys.executable, "-m", "laurels", "serve", "--workers", str(args.workers)]
     tag = name.lower().split()[0]
-    with _serving(f"laurels-{tag}", command, env, tmp) as server:
+    with serving(f"laurels-{tag}", command, env, tmp) as server:
         seeded = _seed(server.base, str(org["apiKey"]))
         print(
             f"  bodies: one reward {len(seeded.one)} B, list of {PAGE} {len(seeded.page)} B, "
             f"Capillary per-user list of {PAGE} {len(seeded.cap_list)} B"
         )
         ceiling = _ceiling(seeded, args, tmp)
-        print(f"  Laurels (`laurels serve --workers {args.workers}`); load average {_load()}")
+        print(f"  Laurels (`laurels serve --workers {args.workers}`); load average {load_average()}")
         headers = seeded.headers
         one = f"/v1/rewards/{seeded.reward_id}"
         post = _post_script("/v1/rewards", seeded.create_body, tmp)
         mix = _mix_script(one, "/v1/rewards", seeded.create_body, tmp)
         figures = [
-            _wrk(server, "GET /v1/rewards/{id}", one, headers, args),
-            _wrk(server, f"GET /v1/rewards?limit={PAGE}", f"/v1/rewards?limit={PAGE}", headers, args),
-            _wrk(server, f"GET Capillary user list ({PAGE})", CAP_USER_LIST, headers, args),
-            _wrk(server, "POST /v1/rewards", "/v1/rewards", headers, args, script=post),
-            _wrk(server, "mix 3 GET by id : 1 POST", one, headers, args, script=mix),
+            wrk(server, "GET /v1/rewards/{id}", one, headers, args),
+            wrk(server, f"GET /v1/rewards?limit={PAGE}", f"/v1/rewards?limit={PAGE}", headers, args),
+            wrk(server, f"GET Capillary user list ({PAGE})", CAP_USER_LIST, headers, args),
+            wrk(server, "POST /v1/rewards", "/v1/rewards", headers, args, script=post),
+            wrk(server, "mix 3 GET by id : 1 POST", one, headers, args, script=mix),
         ]
     for figure, compared in zip(figures, ("one", "list", "list", "post", "post"), strict=True):
         figure.ceiling = ceiling[compared].rps
@@ -574,49 +346,6 @@ def _table(name: str, figures: list[Figure]) -> None:
             print(f"    {f.label}: {count} tracebacks ending in: {error}")
 
 
-# ---- which Laurels ---------------------------------------------------------------------------------------
-
-
-def _source(rev: str | None, tmp: Path) -> tuple[dict[str, str], str]:
-    """The environment that runs the Laurels under test, and a line saying which one it is."""
-    git = shutil.which("git")
-    head = "?"
-    changed = "?"
-    if git is not None:
-        head = subprocess.run(
-            [git, "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-        ).stdout.strip()
-        status = subprocess.run(
-            [git, "-C", str(REPO), "status", "--porcelain", "--", "src"], capture_output=True, text=True, check=False
-        ).stdout
-        changed = str(len(status.splitlines()))
-    if rev is None:
-        return dict(
-            os.environ
-        ), f"laurels: working tree {REPO / 'src'} (HEAD {head}, {changed} files under src/ differ)"
-    if git is None:
-        raise SystemExit("--rev needs git")
-    exported = subprocess.run([git, "-C", str(REPO), "archive", rev, "src"], capture_output=True, check=False)
-    if exported.returncode != 0:
-        raise SystemExit(f"git archive {rev}: {exported.stderr.decode().strip()}")
-    where = tmp / "source"
-    with tarfile.open(fileobj=io.BytesIO(exported.stdout)) as archive:
-        archive.extractall(where, filter="data")
-    commit = subprocess.run(
-        [git, "-C", str(REPO), "rev-parse", "--short", rev], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    env = {**os.environ, "PYTHONPATH": str(where / "src")}
-    found = subprocess.run(
-        [sys.executable, "-c", "import laurels; print(laurels.__file__)"],
-        env=env,
-        cwd=tmp,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return env, f"laurels: git {rev} = {commit}, exported to {found.removesuffix('/laurels/__init__.py')}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL database (migrated first)")
@@ -632,8 +361,8 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="laurels-bench-http-"))
-    _machine()
-    env, which = _source(args.rev, tmp)
+    print_machine()
+    env, which = source(args.rev, tmp)
     print(which)
     print(
         f"load: wrk, {args.connections} connections, {args.threads} threads, {args.warmup} s warm-up + "
@@ -644,7 +373,7 @@ def main() -> None:
     if args.postgres:
         _run("PostgreSQL", args.postgres, args, env, tmp)
     print()
-    print(f"load average after the run: {_load()}")
+    print(f"load average after the run: {load_average()}")
 
 
 if __name__ == "__main__":
