@@ -8,12 +8,13 @@ purchase or a payout choice next. In the caller's transaction, in this order:
    ``REWARD_NOT_STARTED``, ``REWARD_ENDED``);
 3. (eligibility, where the caller asks for it — a grant does not: it is an
    operator's act and bypasses the audience, never state, limits or inventory);
-4. take every limit, reward-level entries in order then customer-level ones
-   (409 ``REWARD_LIMIT_REACHED`` / ``CUSTOMER_LIMIT_REACHED``, naming the
-   limit and when it resets);
-5. take inventory: a tracked product's stock (409 ``OUT_OF_STOCK``);
-6. record the issuance, then deliver: credit points, record competition
+4. take inventory: a tracked product's stock (409 ``OUT_OF_STOCK``);
+5. record the issuance, then deliver: credit points, record competition
    entries, claim a coupon code (409 ``CODE_POOL_EXHAUSTED``) …;
+6. take every limit, reward-level entries in order then customer-level ones
+   (409 ``REWARD_LIMIT_REACHED`` / ``CUSTOMER_LIMIT_REACHED``, naming the
+   limit and when it resets) — last, so the row every issuance of the reward
+   updates is held for the shortest time;
 7. the caller commits.
 
 Any refusal raises, and the caller's unit of work rolls back everything: a
@@ -74,11 +75,6 @@ class Pipeline:
         check_issuable(reward.enabled, reward.start_at, reward.end_at, now)
         customer = self.customers.ensure(org_id, request.user_id)
         count = count_of(reward.reward_type, reward.config, reward.intouch_points)
-        org = self.tenancy.get_org(org_id)
-        tz = ZoneInfo(org.timezone if org is not None else "UTC")
-        for rule in limit_rules((reward.catalog or {}).get("restrictions")):
-            subject = customer.id if rule.per_customer else EVERY_CUSTOMER
-            self._take(org_id, reward.id, rule, customer_pk=subject, count=count, now=now, tz=tz)
         self._take_inventory(reward)
         issuance = self.records.add(
             Issuance(
@@ -102,6 +98,14 @@ class Pipeline:
         )
         issuance.delivered = self._deliver(org_id, reward, issuance, count, now)
         self.records.flush()
+        # Limits last. A reward-level counter is the one row every issuance of the reward
+        # updates; taken last, it is held only from here to the commit, not across the
+        # statements above. Refused here, all of those roll back with it.
+        org = self.tenancy.get_org(org_id)
+        tz = ZoneInfo(org.timezone if org is not None else "UTC")
+        for rule in limit_rules((reward.catalog or {}).get("restrictions")):
+            subject = customer.id if rule.per_customer else EVERY_CUSTOMER
+            self._take(org_id, reward.id, rule, customer_pk=subject, count=count, now=now, tz=tz)
         return issuance
 
     # ---- limits ---------------------------------------------------------------------
@@ -123,23 +127,28 @@ class Pipeline:
         if rule.entry.get("windowType") == "ROLLING" and window.start is not None:
             # A rolling window has no row per window: the sum of what was issued in it is read
             # under the lock of the limit's one counter row, so no other issuance adds to it meanwhile.
-            self.records.ensure_counter(
-                org_id, reward_pk, rule.key, customer_pk=customer_pk, window_start=EPOCH, cap=rule.cap
-            )
-            self.records.lock_counter(reward_pk, rule.key, customer_pk)
+            if not self.records.lock_counter(reward_pk, rule.key, customer_pk):
+                self.records.ensure_counter(
+                    org_id, reward_pk, rule.key, customer_pk=customer_pk, window_start=EPOCH, cap=rule.cap
+                )
+                self.records.lock_counter(reward_pk, rule.key, customer_pk)
             subject = customer_pk if rule.per_customer else None
+            # The sum includes this issuance, recorded above in this transaction.
             used = self.records.issued_since(reward_pk, subject, window.start, rule.kpi)
-            if used + amount > rule.cap:
+            if used > rule.cap:
                 oldest = self.records.oldest_since(reward_pk, subject, window.start)
                 raise LimitReached(rule, windows.rolling_reset(limit, oldest, tz) if oldest else None)
             return
         start = window.start or EPOCH
-        self.records.ensure_counter(
-            org_id, reward_pk, rule.key, customer_pk=customer_pk, window_start=start, cap=rule.cap
-        )
-        taken = self.records.take_counter(
-            reward_pk, rule.key, customer_pk=customer_pk, window_start=start, amount=amount, cap=rule.cap
-        )
+        key = {"customer_pk": customer_pk, "window_start": start, "amount": amount, "cap": rule.cap}
+        taken = self.records.take_counter(reward_pk, rule.key, **key)
+        if not taken:
+            # No row yet (the window's first issuance) or no room: create the row if missing
+            # and try once more. The usual case is one statement, not an insert and an update.
+            self.records.ensure_counter(
+                org_id, reward_pk, rule.key, customer_pk=customer_pk, window_start=start, cap=rule.cap
+            )
+            taken = self.records.take_counter(reward_pk, rule.key, **key)
         if not taken:
             raise LimitReached(rule, window.end)
 

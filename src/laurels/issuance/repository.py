@@ -9,9 +9,11 @@ one at a time); a balance with ``balance = balance + :n``. The CHECK
 constraints on those columns (``issuance.models``) back each of them up.
 
 Locks, in the order one issuance takes them (``issuance.pipeline``): the
-reward's counters (reward-level entries in order, then customer-level ones),
-then the product's stock row, then one coupon code, then the customer's
-points account. Every issuance takes them in this order, so two never wait
+product's stock row, then one coupon code, then the customer's points
+account, then the reward's counters (reward-level entries in order, then
+customer-level ones) — last, because a reward-level counter is the one row
+every issuance of the reward updates, and a lock taken last is held only
+until the commit. Every issuance takes them in this order, so two never wait
 for each other in a cycle. The customer's row is outside that order: the
 foreign keys of the rows an issuance writes share-lock it (``FOR KEY
 SHARE``), and nothing in an issuance locks it for update
@@ -98,7 +100,7 @@ class IssuanceRepository(Repository):
             found[(reward_pk, limit_key, customer_pk, start)] = used
         return found
 
-    def lock_counter(self, reward_pk: int, limit_key: str, customer_pk: int) -> None:
+    def lock_counter(self, reward_pk: int, limit_key: str, customer_pk: int) -> bool:
         """Hold a ROLLING limit's one counter row until the transaction ends (PostgreSQL; SQLite's write
         transaction holds the whole database), so the sum read next cannot change under this issuance."""
         c = LimitCounter.__table__.c
@@ -107,7 +109,7 @@ class IssuanceRepository(Repository):
             .where(c.reward_pk == reward_pk, c.limit_key == limit_key, c.customer_pk == customer_pk)
             .with_for_update()
         )
-        self.session.execute(stmt)
+        return self.session.execute(stmt).first() is not None
 
     def issued_since(self, reward_pk: int, customer_pk: int | None, since: datetime, kpi: str) -> int:
         """What issuances of the reward (to the customer, if given) since ``since`` count toward ``kpi``."""
