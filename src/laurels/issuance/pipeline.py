@@ -23,6 +23,7 @@ refused request has counted, claimed, decremented and credited nothing.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -140,15 +141,23 @@ class Pipeline:
                 raise LimitReached(rule, windows.rolling_reset(limit, oldest, tz) if oldest else None)
             return
         start = window.start or EPOCH
-        key = {"customer_pk": customer_pk, "window_start": start, "amount": amount, "cap": rule.cap}
-        taken = self.records.take_counter(reward_pk, rule.key, **key)
+        take = functools.partial(
+            self.records.take_counter,
+            reward_pk,
+            rule.key,
+            customer_pk=customer_pk,
+            window_start=start,
+            amount=amount,
+            cap=rule.cap,
+        )
+        taken = take()
         if not taken:
             # No row yet (the window's first issuance) or no room: create the row if missing
             # and try once more. The usual case is one statement, not an insert and an update.
             self.records.ensure_counter(
                 org_id, reward_pk, rule.key, customer_pk=customer_pk, window_start=start, cap=rule.cap
             )
-            taken = self.records.take_counter(reward_pk, rule.key, **key)
+            taken = take()
         if not taken:
             raise LimitReached(rule, window.end)
 
