@@ -24,9 +24,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.engine import CursorResult
 
 from laurels.codepools.models import AVAILABLE, ISSUED, CouponCode
@@ -44,6 +44,32 @@ from laurels.products.models import Product
 
 # The window start of counters that have one window only: lifetime (NO_LIMIT) and ROLLING limits.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+# The statements every issuance runs, built once: built per call, SQLAlchemy spent more time
+# constructing them and computing their cache keys than the database spent running them.
+_COUNTERS = cast(Table, LimitCounter.__table__)
+_ACCOUNTS = cast(Table, PointsAccount.__table__)
+_COUNTER_ROW = (
+    _COUNTERS.c.reward_pk == bindparam("b_reward_pk"),
+    _COUNTERS.c.limit_key == bindparam("b_limit_key"),
+    _COUNTERS.c.customer_pk == bindparam("b_customer_pk"),
+    _COUNTERS.c.window_start == bindparam("b_window_start", type_=LimitCounter.window_start.type),
+)
+_TAKE_COUNTER = (
+    update(_COUNTERS)
+    .where(*_COUNTER_ROW, _COUNTERS.c.used + bindparam("amount") <= bindparam("new_cap"))
+    .values(used=_COUNTERS.c.used + bindparam("amount"), cap=bindparam("new_cap"))
+)
+_CREDIT = (
+    update(_ACCOUNTS)
+    .where(_ACCOUNTS.c.customer_pk == bindparam("b_customer_pk"))
+    .values(
+        balance=_ACCOUNTS.c.balance + bindparam("amount"),
+        updated_at=bindparam("now", type_=PointsAccount.updated_at.type),
+    )
+    .returning(_ACCOUNTS.c.balance)
+)
+_ENTRY = insert(cast(Table, PointsEntry.__table__))
 
 
 class IssuanceRepository(Repository):
@@ -70,20 +96,15 @@ class IssuanceRepository(Repository):
         self, reward_pk: int, limit_key: str, *, customer_pk: int, window_start: datetime, amount: int, cap: int
     ) -> bool:
         """Add ``amount`` to the counter if it stays within ``cap``; False (and nothing written) if not."""
-        c = LimitCounter.__table__.c
-        stmt = (
-            update(LimitCounter)
-            .where(
-                c.reward_pk == reward_pk,
-                c.limit_key == limit_key,
-                c.customer_pk == customer_pk,
-                c.window_start == window_start,
-                c.used + amount <= cap,
-            )
-            .values(used=c.used + amount, cap=cap)
-            .execution_options(synchronize_session=False)
-        )
-        result: CursorResult[Any] = self.session.execute(stmt)  # type: ignore[assignment]
+        params = {
+            "b_reward_pk": reward_pk,
+            "b_limit_key": limit_key,
+            "b_customer_pk": customer_pk,
+            "b_window_start": window_start,
+            "amount": amount,
+            "new_cap": cap,
+        }
+        result: CursorResult[Any] = self.session.execute(_TAKE_COUNTER, params)  # type: ignore[assignment]
         return result.rowcount == 1
 
     def counters(
@@ -186,25 +207,20 @@ class IssuanceRepository(Repository):
                 customer_pk=customer_pk, org_id=org_id, balance=0, updated_at=now
             )
         )
-        a = PointsAccount.__table__.c
-        stmt = (
-            update(PointsAccount)
-            .where(a.customer_pk == customer_pk)
-            .values(balance=a.balance + amount, updated_at=now)
-            .returning(a.balance)
-            .execution_options(synchronize_session=False)
+        balance = int(
+            self.session.execute(_CREDIT, {"b_customer_pk": customer_pk, "amount": amount, "now": now}).scalar_one()
         )
-        balance = int(self.session.execute(stmt).scalar_one())
         self.session.execute(
-            insert(PointsEntry).values(
-                org_id=org_id,
-                customer_pk=customer_pk,
-                kind="credit",
-                amount=amount,
-                balance_after=balance,
-                issuance_pk=issuance_pk,
-                created_at=now,
-            )
+            _ENTRY,
+            {
+                "org_id": org_id,
+                "customer_pk": customer_pk,
+                "kind": "credit",
+                "amount": amount,
+                "balance_after": balance,
+                "issuance_pk": issuance_pk,
+                "created_at": now,
+            },
         )
         return balance
 
