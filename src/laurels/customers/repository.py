@@ -18,6 +18,9 @@ PROFILE_OF = select(
 ).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
 
 
+_PK_OF = select(Customer.id).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
+
+
 class CustomerRepository(OrgScopedRepository[Customer]):
     """Customers by (org, userId); ``get(org_id, user_id)`` is the lookup eligibility uses."""
 
@@ -36,6 +39,11 @@ class CustomerRepository(OrgScopedRepository[Customer]):
             self.insert_skipping_conflicts(Customer, key=("org_id", "user_id")).values(**values).returning(Customer.id)
         )
         return self.session.scalar(stmt)
+
+    def pk_of(self, org_id: str, user_id: str) -> int | None:
+        """The customer's integer id, without loading the row (issuing needs no more)."""
+        pk: int | None = self.session.execute(_PK_OF, {"org_id": org_id, "user_id": user_id}).scalar()
+        return pk
 
     def by_pk(self, pk: int) -> Customer:
         return self.session.get_one(Customer, pk)

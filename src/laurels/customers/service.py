@@ -217,6 +217,11 @@ class CustomerService:
                 return customer
         raise RuntimeError(f"customer {user_id!r} kept appearing and disappearing")  # pragma: no cover
 
+    def ensure_pk(self, org_id: str, user_id: str) -> int:
+        """The customer's integer id, created as :meth:`ensure` does if unknown."""
+        pk = self.repo.pk_of(org_id, user_id)
+        return pk if pk is not None else self.ensure(org_id, user_id).id
+
     def upsert(self, org_id: str, user_id: str, values: Mapping[str, Any]) -> tuple[Customer, bool]:
         """Create or update the customer; returns it and whether it was created."""
         user_id = text(user_id, field="userId", code=CustomerCode.INVALID_USER_ID, max_length=USER_ID_MAX)

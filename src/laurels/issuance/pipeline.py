@@ -3,19 +3,20 @@
 ``Pipeline.issue`` is every issuance: an operator's grant today, a customer's
 purchase or a payout choice next. In the caller's transaction, in this order:
 
-1. resolve the reward in the acting org (404 ``REWARD_NOT_FOUND``);
+1. resolve the reward in the acting org (404 ``REWARD_NOT_FOUND``): its id and
+   version, and from them its compiled plan (``issuance.plan``);
 2. check it may be issued now: enabled, LIVE (409 ``REWARD_INACTIVE``,
    ``REWARD_NOT_STARTED``, ``REWARD_ENDED``);
 3. (eligibility, where the caller asks for it — a grant does not: it is an
    operator's act and bypasses the audience, never state, limits or inventory);
 4. take inventory: a tracked product's stock (409 ``OUT_OF_STOCK``);
-5. record the issuance, then deliver: credit points, record competition
+5. deliver and record the issuance: credit points, record competition
    entries, claim a coupon code (409 ``CODE_POOL_EXHAUSTED``) …;
-6. take every limit, reward-level entries in order then customer-level ones
-   (409 ``REWARD_LIMIT_REACHED`` / ``CUSTOMER_LIMIT_REACHED``, naming the
-   limit and when it resets) — last, so the row every issuance of the reward
-   updates is held for the shortest time;
-7. the caller commits.
+6. take every limit, customer-level entries in order then reward-level ones
+   (409 ``CUSTOMER_LIMIT_REACHED`` / ``REWARD_LIMIT_REACHED``, naming the
+   limit and when it resets) — last, and the very last with the commit, so
+   the row every issuance of the reward updates is held for the shortest time;
+7. the caller commits (``kit.unit.commit``).
 
 Any refusal raises, and the caller's unit of work rolls back everything: a
 refused request has counted, claimed, decremented and credited nothing.
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session
 from laurels.customers.service import CustomerService
 from laurels.issuance import windows
 from laurels.issuance.models import EVERY_CUSTOMER, Issuance
+from laurels.issuance.plan import PLANS, IssuePlan
 from laurels.issuance.repository import EPOCH, IssuanceRepository
 from laurels.issuance.rules import (
     Count,
@@ -43,14 +45,10 @@ from laurels.issuance.rules import (
     LimitRule,
     Unavailable,
     check_issuable,
-    count_of,
-    limit_rules,
     reward_not_found,
 )
-from laurels.rewards.models import Reward
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.rules import RewardType
-from laurels.tenancy.repository import TenancyRepository
 
 
 @dataclass(frozen=True)
@@ -65,49 +63,57 @@ class IssueRequest:
 class Pipeline:
     def __init__(self, session: Session) -> None:
         self.rewards = RewardRepository(session)
-        self.tenancy = TenancyRepository(session)
         self.customers = CustomerService(session)
         self.records = IssuanceRepository(session)
 
     def issue(self, org_id: str, request: IssueRequest, now: datetime) -> Issuance:
-        reward = self.rewards.resolve(org_id, request.reward)
-        if reward is None:
+        found = self.records.reward_facts(org_id, request.reward)
+        if found is None:
             raise reward_not_found()
-        check_issuable(reward.enabled, reward.start_at, reward.end_at, now)
-        customer = self.customers.ensure(org_id, request.user_id)
-        count = count_of(reward.reward_type, reward.config, reward.intouch_points)
-        self._take_inventory(reward)
-        issuance = self.records.add(
-            Issuance(
-                org_id=org_id,
-                transaction_id=f"txn_{uuid.uuid4().hex}",
-                reward_pk=reward.id,
-                reward_id=reward.reward_id,
-                reward_type=reward.reward_type,
-                redemption_type=reward.redemption_type,
-                customer_pk=customer.id,
-                user_id=customer.user_id,
-                source=request.source,
-                campaign_id=request.campaign_id,
-                quantity=count.quantity,
-                value=count.value,
-                delivered={},
-                state="issued",
-                meta=request.metadata,
-                created_at=now,
-            )
+        reward_pk, version, timezone = found
+        plan = PLANS.get(reward_pk, version) or self._compile(org_id, reward_pk)
+        check_issuable(plan.enabled, plan.start_at, plan.end_at, now)
+        if plan.count is None:
+            raise Unavailable(plan.undeliverable or "", code=IssuanceCode.NOT_DELIVERABLE)
+        count = plan.count
+        customer_pk = self.customers.ensure_pk(org_id, request.user_id)
+        self._take_inventory(plan)
+        issuance = Issuance(
+            org_id=org_id,
+            transaction_id=f"txn_{uuid.uuid4().hex}",
+            reward_pk=plan.reward_pk,
+            reward_id=plan.reward_id,
+            reward_type=plan.reward_type,
+            redemption_type=plan.redemption_type,
+            customer_pk=customer_pk,
+            user_id=request.user_id,
+            source=request.source,
+            campaign_id=request.campaign_id,
+            quantity=count.quantity,
+            value=count.value,
+            delivered={},
+            state="issued",
+            meta=request.metadata,
+            created_at=now,
         )
-        issuance.delivered = self._deliver(org_id, reward, issuance, count, now)
-        self.records.flush()
+        self._deliver(org_id, plan, issuance, now)
         # Limits last. A reward-level counter is the one row every issuance of the reward
-        # updates; taken last, it is held only from here to the commit, not across the
-        # statements above. Refused here, all of those roll back with it.
-        org = self.tenancy.get_org(org_id)
-        tz = ZoneInfo(org.timezone if org is not None else "UTC")
-        for rule in limit_rules((reward.catalog or {}).get("restrictions")):
-            subject = customer.id if rule.per_customer else EVERY_CUSTOMER
-            self._take(org_id, reward.id, rule, customer_pk=subject, count=count, now=now, tz=tz)
+        # updates; taken last, with the commit, it is held only while the database commits.
+        # Refused here (or at the commit), all of the above rolls back with it.
+        tz = ZoneInfo(timezone)
+        final = len(plan.limits) - 1
+        for position, rule in enumerate(plan.limits):
+            subject = customer_pk if rule.per_customer else EVERY_CUSTOMER
+            self._take(
+                org_id, plan.reward_pk, rule, customer_pk=subject, count=count, now=now, tz=tz, final=position == final
+            )
         return issuance
+
+    def _compile(self, org_id: str, reward_pk: int) -> IssuePlan:
+        reward = self.rewards.by_pks(org_id, [reward_pk])[0]
+        plan = IssuePlan.of(reward)
+        PLANS.put(reward.id, reward.version, plan)
+        return plan
 
     # ---- limits ---------------------------------------------------------------------
 
@@ -121,6 +127,7 @@ class Pipeline:
         count: Count,
         now: datetime,
         tz: ZoneInfo,
+        final: bool,
     ) -> None:
         amount = count.of(rule.kpi)
         limit = windows.WindowRule.of(rule.entry, tz)
@@ -140,65 +147,67 @@ class Pipeline:
                 oldest = self.records.oldest_since(reward_pk, subject, window.start)
                 raise LimitReached(rule, windows.rolling_reset(limit, oldest, tz) if oldest else None)
             return
-        start = window.start or EPOCH
-        take = functools.partial(
-            self.records.take_counter,
-            reward_pk,
-            rule.key,
-            customer_pk=customer_pk,
-            window_start=start,
-            amount=amount,
-            cap=rule.cap,
-        )
-        taken = take()
-        if not taken:
-            # No row yet (the window's first issuance) or no room: create the row if missing
-            # and try once more. The usual case is one statement, not an insert and an update.
-            self.records.ensure_counter(
-                org_id, reward_pk, rule.key, customer_pk=customer_pk, window_start=start, cap=rule.cap
-            )
-            taken = take()
-        if not taken:
-            raise LimitReached(rule, window.end)
+        counter = {
+            "org_id": org_id,
+            "reward_pk": reward_pk,
+            "limit_key": rule.key,
+            "customer_pk": customer_pk,
+            "window_start": window.start or EPOCH,
+            "amount": amount,
+            "cap": rule.cap,
+        }
+        refusal = functools.partial(LimitReached, rule, window.end)
+        if final:
+            self.records.take_counter_at_commit(counter, refusal)
+        elif not self.records.take_counter(counter):
+            raise refusal()
 
     # ---- inventory and delivery ---------------------------------------------------------
 
-    def _take_inventory(self, reward: Reward) -> None:
-        if reward.reward_type == RewardType.PRODUCT and reward.product_pk is not None:
-            quantity = int(reward.config.get("quantity", 1))
-            if not self.records.take_stock(reward.product_pk, quantity):
+    def _take_inventory(self, plan: IssuePlan) -> None:
+        if plan.reward_type == RewardType.PRODUCT and plan.product_pk is not None:
+            quantity = plan.product_quantity
+            if not self.records.take_stock(plan.product_pk, quantity):
                 raise Unavailable(f"The product has fewer than {quantity} in stock", code=IssuanceCode.OUT_OF_STOCK)
 
-    def _deliver(self, org_id: str, reward: Reward, issuance: Issuance, count: Count, now: datetime) -> dict[str, Any]:
-        kind = reward.reward_type
-        config = reward.config or {}
+    def _deliver(self, org_id: str, plan: IssuePlan, issuance: Issuance, now: datetime) -> None:
+        """Deliver by kind and record the issuance with what was delivered (its id set)."""
+        kind = plan.reward_type
+        value = issuance.value
         if kind == RewardType.POINTS:
-            balance = self.records.credit_points(org_id, issuance.customer_pk, count.value, issuance.id, now)
-            return {"points": count.value, "balance": balance}
-        if kind == RewardType.PRODUCT and reward.product_pk is not None:
-            return {"productId": self.records.product_id(reward.product_pk), "quantity": count.value}
-        if kind == RewardType.COMPETITION_ENTRY and reward.competition_pk is not None:
+            balance = self.records.credit_points(org_id, issuance.customer_pk, value, now)
+            issuance.delivered = {"points": value, "balance": balance}
+            self.records.insert_issuance(issuance)
+            self.records.add_points_entry(
+                org_id, issuance.customer_pk, amount=value, balance=balance, issuance_pk=issuance.id, now=now
+            )
+        elif kind == RewardType.PRODUCT and plan.product_pk is not None:
+            issuance.delivered = {"productId": self.records.product_id(plan.product_pk), "quantity": value}
+            self.records.insert_issuance(issuance)
+        elif kind == RewardType.COMPETITION_ENTRY and plan.competition_pk is not None:
+            issuance.delivered = {"competitionId": self.records.competition_id(plan.competition_pk), "entries": value}
+            self.records.insert_issuance(issuance)
             self.records.add_entries(
                 org_id,
-                reward.competition_pk,
+                plan.competition_pk,
                 customer_pk=issuance.customer_pk,
                 user_id=issuance.user_id,
-                entries=count.value,
+                entries=value,
                 issuance_pk=issuance.id,
                 now=now,
             )
-            return {"competitionId": self.records.competition_id(reward.competition_pk), "entries": count.value}
-        if kind == RewardType.NON_UNIQUE_COUPON:
-            return {
-                "code": config["code"],
-                "discountType": config["discountType"],
-                "discountValue": config["discountValue"],
-            }
-        if reward.code_pool_pk is not None:
+        elif plan.shared_code is not None:
+            issuance.delivered = dict(plan.shared_code)
+            self.records.insert_issuance(issuance)
+        elif plan.code_pool_pk is not None:
             # unique_coupon, and Capillary's INTOUCH_REWARD / VENDOR_INTOUCH_REWARD through their series' pool.
-            code = self.records.claim_code(reward.code_pool_pk, issuance.id, now)
+            self.records.insert_issuance(issuance)
+            code = self.records.claim_code(plan.code_pool_pk, issuance.id, now)
             if code is None:
                 raise Unavailable("The reward's code pool has no code left", code=IssuanceCode.CODE_POOL_EXHAUSTED)
-            return {"code": code}
-        # A vendor-fulfilled redemption (MILES, GIFT_CARD, …): Laurels records it; the vendor delivers.
-        return {"redemptionType": reward.redemption_type, "fulfilledBy": "vendor"}
+            issuance.delivered = {"code": code}
+            self.records.set_delivered(issuance.id, issuance.delivered)
+        else:
+            # A vendor-fulfilled redemption (MILES, GIFT_CARD, …): Laurels records it; the vendor delivers.
+            issuance.delivered = {"redemptionType": plan.redemption_type, "fulfilledBy": "vendor"}
+            self.records.insert_issuance(issuance)

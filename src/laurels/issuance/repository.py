@@ -1,33 +1,44 @@
 """Every statement issuing runs: each limit, stock, code and balance taken by one conditional write.
 
 Nothing here reads a number and writes it back changed. A counter moves with
-``UPDATE … SET used = used + :n WHERE … AND used + :n <= :cap`` and the
-caller looks at the row count; stock with ``stock = stock - :q WHERE stock
->= :q``; a code is claimed with ``UPDATE … WHERE id = (SELECT … FOR UPDATE
-SKIP LOCKED LIMIT 1)`` on PostgreSQL (SQLite's write transactions already run
-one at a time); a balance with ``balance = balance + :n``. The CHECK
-constraints on those columns (``issuance.models``) back each of them up.
+one upsert, ``INSERT … ON CONFLICT DO UPDATE SET used = used + :n``, and the
+database's CHECK ``used <= cap`` refuses the one that would pass the cap (the
+caller turns that refusal into the limit's 409); stock with ``stock = stock -
+:q WHERE stock >= :q``; a code is claimed with ``UPDATE … WHERE id = (SELECT …
+FOR UPDATE SKIP LOCKED LIMIT 1)`` on PostgreSQL (SQLite's write transactions
+already run one at a time); a balance with ``balance = balance + :n``, which
+the CHECK ``balance >= 0`` keeps from going below zero. The CHECK constraints
+are in ``issuance.models``.
 
 Locks, in the order one issuance takes them (``issuance.pipeline``): the
-product's stock row, then one coupon code, then the customer's points
-account, then the reward's counters (reward-level entries in order, then
-customer-level ones) — last, because a reward-level counter is the one row
-every issuance of the reward updates, and a lock taken last is held only
-until the commit. Every issuance takes them in this order, so two never wait
-for each other in a cycle. The customer's row is outside that order: the
-foreign keys of the rows an issuance writes share-lock it (``FOR KEY
-SHARE``), and nothing in an issuance locks it for update
+product's stock row, then the customer's points account, then one coupon code,
+then the reward's counters — customer-level entries in order, then
+reward-level ones, the last of them with the commit (``kit.unit.run_at_commit``).
+A reward-level counter is the one row every issuance of the reward updates:
+taken last, in the same round trip as the COMMIT on PostgreSQL, it is held
+only while the server commits. Every issuance takes them in this order, so two
+never wait for each other in a cycle. The customer's row is outside that
+order: the foreign keys of the rows an issuance writes share-lock it (``FOR
+KEY SHARE``), and nothing in an issuance locks it for update
 (``CustomerService.ensure``), so it never closes a cycle either.
+
+The statements every grant runs are built once, at import: built per call,
+SQLAlchemy spent more time constructing them and computing their cache keys
+than the database spent running them. Those with ``ON CONFLICT`` come in each
+dialect's spelling.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, insert, select, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 
 from laurels.codepools.models import AVAILABLE, ISSUED, CouponCode
 from laurels.competitions.models import Competition
@@ -39,40 +50,91 @@ from laurels.issuance.models import (
     PointsAccount,
     PointsEntry,
 )
+from laurels.kit.db import violated_check
 from laurels.kit.repository import Repository
+from laurels.kit.unit import Final, run_at_commit
+from laurels.kit.validation import row_id
 from laurels.products.models import Product
+from laurels.rewards.models import Reward
+from laurels.tenancy.models import Org
 
 # The window start of counters that have one window only: lifetime (NO_LIMIT) and ROLLING limits.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# The constraint that refuses a counter taken past its cap.
+WITHIN_CAP = "ck_limit_counters_used_within_cap"
 
-# The statements every issuance runs, built once: built per call, SQLAlchemy spent more time
-# constructing them and computing their cache keys than the database spent running them.
 _COUNTERS = cast(Table, LimitCounter.__table__)
 _ACCOUNTS = cast(Table, PointsAccount.__table__)
-_COUNTER_ROW = (
-    _COUNTERS.c.reward_pk == bindparam("b_reward_pk"),
-    _COUNTERS.c.limit_key == bindparam("b_limit_key"),
-    _COUNTERS.c.customer_pk == bindparam("b_customer_pk"),
-    _COUNTERS.c.window_start == bindparam("b_window_start", type_=LimitCounter.window_start.type),
+_ISSUANCES = cast(Table, Issuance.__table__)
+_REWARDS = cast(Table, Reward.__table__)
+_ORGS = cast(Table, Org.__table__)
+
+# A reward's integer id and version (its plan is cached by them) and its org's timezone.
+_FACTS = (
+    select(_REWARDS.c.id, _REWARDS.c.version, _ORGS.c.timezone)
+    .join_from(_REWARDS, _ORGS, _ORGS.c.id == _REWARDS.c.org_id)
+    .where(_REWARDS.c.org_id == bindparam("org_id"))
 )
-_TAKE_COUNTER = (
-    update(_COUNTERS)
-    .where(*_COUNTER_ROW, _COUNTERS.c.used + bindparam("amount") <= bindparam("new_cap"))
-    .values(used=_COUNTERS.c.used + bindparam("amount"), cap=bindparam("new_cap"))
-)
-_CREDIT = (
-    update(_ACCOUNTS)
-    .where(_ACCOUNTS.c.customer_pk == bindparam("b_customer_pk"))
-    .values(
-        balance=_ACCOUNTS.c.balance + bindparam("amount"),
-        updated_at=bindparam("now", type_=PointsAccount.updated_at.type),
+_FACTS_BY_REWARD_ID = _FACTS.where(_REWARDS.c.reward_id == bindparam("ident"))
+_FACTS_BY_PK = _FACTS.where(_REWARDS.c.id == bindparam("pk"))
+
+
+def _take_counter(dialect: Any) -> Any:
+    stmt = dialect.insert(_COUNTERS).values(
+        org_id=bindparam("org_id"),
+        reward_pk=bindparam("reward_pk"),
+        limit_key=bindparam("limit_key"),
+        customer_pk=bindparam("customer_pk"),
+        window_start=bindparam("window_start"),
+        used=bindparam("amount"),
+        cap=bindparam("cap"),
     )
-    .returning(_ACCOUNTS.c.balance)
-)
+    # inline(): no RETURNING of the new row's id, which a statement pipelined with its
+    # COMMIT could not read back before the commit.
+    return stmt.on_conflict_do_update(
+        index_elements=["reward_pk", "limit_key", "customer_pk", "window_start"],
+        set_={"used": _COUNTERS.c.used + stmt.excluded.used, "cap": stmt.excluded.cap},
+    ).inline()
+
+
+def _credit(dialect: Any) -> Any:
+    stmt = dialect.insert(_ACCOUNTS).values(
+        customer_pk=bindparam("customer_pk"),
+        org_id=bindparam("org_id"),
+        balance=bindparam("amount"),
+        updated_at=bindparam("now"),
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=["customer_pk"],
+        set_={"balance": _ACCOUNTS.c.balance + stmt.excluded.balance, "updated_at": stmt.excluded.updated_at},
+    ).returning(_ACCOUNTS.c.balance)
+
+
+_TAKE_COUNTER = {"postgresql": _take_counter(postgresql), "sqlite": _take_counter(sqlite)}
+_CREDIT = {"postgresql": _credit(postgresql), "sqlite": _credit(sqlite)}
+_ISSUE = insert(_ISSUANCES).returning(_ISSUANCES.c.id)
+# (column, attribute) of every column an issuance is inserted with ("metadata" is the attribute meta).
+_ISSUANCE_VALUES = [(a.columns[0].key, a.key) for a in sa_inspect(Issuance).column_attrs if a.key != "id"]
 _ENTRY = insert(cast(Table, PointsEntry.__table__))
 
 
 class IssuanceRepository(Repository):
+    # ---- the reward ---------------------------------------------------------------------
+
+    def reward_facts(self, org_id: str, ident: str) -> tuple[int, int, str] | None:
+        """The reward's integer id and version, and its org's timezone; None if the org has no such reward.
+
+        ``ident`` is the string rewardId or, all digits, the integer id (as ``RewardRepository.resolve``).
+        """
+        pk = row_id(ident)
+        if pk is not None:
+            row = self.session.execute(_FACTS_BY_PK, {"org_id": org_id, "pk": pk}).first()
+        elif ident.isdigit():
+            return None
+        else:
+            row = self.session.execute(_FACTS_BY_REWARD_ID, {"org_id": org_id, "ident": ident}).first()
+        return None if row is None else (row[0], row[1], row[2])
+
     # ---- limits ---------------------------------------------------------------------
 
     def ensure_counter(
@@ -92,20 +154,29 @@ class IssuanceRepository(Repository):
         )
         self.session.execute(stmt)
 
-    def take_counter(
-        self, reward_pk: int, limit_key: str, *, customer_pk: int, window_start: datetime, amount: int, cap: int
-    ) -> bool:
-        """Add ``amount`` to the counter if it stays within ``cap``; False (and nothing written) if not."""
-        params = {
-            "b_reward_pk": reward_pk,
-            "b_limit_key": limit_key,
-            "b_customer_pk": customer_pk,
-            "b_window_start": window_start,
-            "amount": amount,
-            "new_cap": cap,
-        }
-        result: CursorResult[Any] = self.session.execute(_TAKE_COUNTER, params)  # type: ignore[assignment]
-        return result.rowcount == 1
+    def take_counter(self, counter: dict[str, Any]) -> bool:
+        """Add ``amount`` to the counter (created if it is the window's first) unless that passes
+        ``cap``; False, with nothing written, if it would. ``counter`` names the row and the amount:
+        org_id, reward_pk, limit_key, customer_pk, window_start, amount, cap."""
+        try:
+            self.session.execute(self._take_statement(), counter)
+        except IntegrityError as error:
+            if violated_check(error.orig) == WITHIN_CAP:
+                return False
+            raise
+        return True
+
+    def take_counter_at_commit(self, counter: dict[str, Any], refusal: Callable[[], Exception]) -> None:
+        """As :meth:`take_counter`, as the unit's last statement, with its commit: the refusal is
+        raised from the commit."""
+
+        def refused(error: Exception) -> Exception | None:
+            return refusal() if violated_check(error) == WITHIN_CAP else None
+
+        run_at_commit(self.session, Final(self._take_statement(), counter, refused))
+
+    def _take_statement(self) -> Any:
+        return _TAKE_COUNTER[self.session.get_bind().dialect.name]
 
     def counters(
         self, reward_pks: Sequence[int], customer_pks: Sequence[int]
@@ -200,16 +271,16 @@ class IssuanceRepository(Repository):
         code: str | None = self.session.execute(stmt).scalar()
         return code
 
-    def credit_points(self, org_id: str, customer_pk: int, amount: int, issuance_pk: int, now: datetime) -> int:
-        """Credit the customer's balance and write the ledger entry; returns the new balance."""
-        self.session.execute(
-            self.insert_skipping_conflicts(PointsAccount, key=("customer_pk",)).values(
-                customer_pk=customer_pk, org_id=org_id, balance=0, updated_at=now
-            )
-        )
-        balance = int(
-            self.session.execute(_CREDIT, {"b_customer_pk": customer_pk, "amount": amount, "now": now}).scalar_one()
-        )
+    def credit_points(self, org_id: str, customer_pk: int, amount: int, now: datetime) -> int:
+        """Credit the customer's balance (the account created at the first credit); returns the new balance."""
+        params = {"customer_pk": customer_pk, "org_id": org_id, "amount": amount, "now": now}
+        dialect = self.session.get_bind().dialect.name
+        return int(self.session.execute(_CREDIT[dialect], params).scalar_one())
+
+    def add_points_entry(
+        self, org_id: str, customer_pk: int, *, amount: int, balance: int, issuance_pk: int, now: datetime
+    ) -> None:
+        """The ledger's entry for a credit made by an issuance."""
         self.session.execute(
             _ENTRY,
             {
@@ -222,7 +293,6 @@ class IssuanceRepository(Repository):
                 "created_at": now,
             },
         )
-        return balance
 
     def add_entries(
         self,
@@ -248,6 +318,15 @@ class IssuanceRepository(Repository):
         )
 
     # ---- records ------------------------------------------------------------------------
+
+    def insert_issuance(self, issuance: Issuance) -> None:
+        """Write the issuance as one INSERT, outside the ORM's unit of work; sets its id."""
+        values = {column: getattr(issuance, attribute) for column, attribute in _ISSUANCE_VALUES}
+        issuance.id = self.session.execute(_ISSUE, values).scalar_one()
+
+    def set_delivered(self, issuance_pk: int, delivered: dict[str, Any]) -> None:
+        stmt = update(_ISSUANCES).where(_ISSUANCES.c.id == issuance_pk).values(delivered=delivered)
+        self.session.execute(stmt)
 
     def issuance(self, org_id: str, transaction_id: str) -> Issuance | None:
         stmt = select(Issuance).where(Issuance.org_id == org_id, Issuance.transaction_id == transaction_id)

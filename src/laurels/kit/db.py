@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -254,3 +255,19 @@ class Database:
         self.engine.dispose()
         if self.write_lock is not None:
             self.write_lock.close()
+
+
+_SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
+
+
+def violated_check(error: BaseException | None) -> str | None:
+    """The name of the CHECK constraint a driver's error reports as violated, else None.
+
+    psycopg names it in the error's diagnostics; SQLite (3.40 on) in the message.
+    """
+    diag = getattr(error, "diag", None)
+    if diag is not None:
+        name: str | None = diag.constraint_name if getattr(error, "sqlstate", None) == "23514" else None
+        return name
+    found = _SQLITE_CHECK.search(str(error))
+    return found.group(1) if found else None

@@ -20,6 +20,15 @@ from their first statement to the moment their connection is back in the pool,
 in order within a process and by a file lock between processes, so none waits in
 SQLite's busy handler, whose back-off would make a burst of writers wait in ever
 longer sleeps. Work a route does before its first statement holds no turn.
+
+A unit may name one statement to run last, with its commit
+(:func:`run_at_commit`): the one that locks the row every request of its kind
+updates — a reward-level limit counter. On PostgreSQL (psycopg) the statement
+and the COMMIT go to the server together, in one round trip of psycopg's
+pipeline mode, so that row is locked only while the server commits, not while
+the answer crosses the network and a thread waits for the GIL to send COMMIT.
+Whatever commits the session, it runs first (a ``before_commit`` hook), so no
+caller can commit a unit without it.
 """
 
 from __future__ import annotations
@@ -27,12 +36,74 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import anyio.to_thread
 from fastapi.routing import APIRoute
+from sqlalchemy import Executable, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+
+_FINAL = "laurels_final_statement"
+
+
+@dataclass(frozen=True)
+class Final:
+    """A unit's last statement; ``refusal`` turns the database's refusal of it (a constraint
+    it would violate) into the error the request answers with, or returns None for a fault."""
+
+    statement: Executable
+    params: dict[str, Any]
+    refusal: Callable[[Exception], Exception | None]
+
+
+def run_at_commit(session: Session, final: Final) -> None:
+    """Run ``final`` as the unit's last statement, immediately before (PostgreSQL: with) its COMMIT."""
+    if _FINAL in session.info:
+        raise RuntimeError("a unit has one final statement")
+    session.info[_FINAL] = final
+
+
+def commit(session: Session) -> None:
+    """Commit the unit, its final statement first; on PostgreSQL the two in one round trip."""
+    final = session.info.pop(_FINAL, None)
+    if final is not None:
+        _run(session, final, with_commit=session.connection().dialect.driver == "psycopg")
+    # After a pipelined COMMIT the driver's transaction is over and this sends nothing.
+    session.commit()
+
+
+@event.listens_for(Session, "before_commit")
+def _final_first(session: Session) -> None:
+    # A commit outside run_unit (the CLI, a test) still runs the final statement, unpipelined.
+    final = session.info.pop(_FINAL, None)
+    if final is not None:
+        _run(session, final, with_commit=False)
+
+
+def _run(session: Session, final: Final, *, with_commit: bool) -> None:
+    try:
+        if with_commit:
+            raw: Any = session.connection().connection.dbapi_connection
+            with raw.pipeline():
+                session.execute(final.statement, final.params)
+                raw.commit()
+        else:
+            session.execute(final.statement, final.params)
+    except Exception as error:
+        # In the pipeline psycopg raises its own error, at the commit; elsewhere SQLAlchemy wraps it.
+        driver_error = error.orig if isinstance(error, DBAPIError) else None
+        refused = final.refusal(driver_error or error)
+        if refused is not None:
+            raise refused from None
+        raise
+
+
+@event.listens_for(Session, "after_rollback")
+def _final_dropped(session: Session) -> None:
+    session.info.pop(_FINAL, None)
 
 
 def size_threadpool(connections: int) -> None:
@@ -49,7 +120,7 @@ def run_unit(session: Session | None, call: Callable[[], Any]) -> Any:
         return call()
     try:
         result = call()
-        session.commit()
+        commit(session)
         return result
     except BaseException:
         session.rollback()
