@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, select
 
 from laurels.customers.models import Customer
 from laurels.kit.repository import OrgScopedRepository
+from laurels.kit.statements import Prepared
 
 # Hot read (kit.reads.Reads): what eligibility reads of a customer, by (org, userId).
 PROFILE_OF = select(
@@ -18,7 +19,9 @@ PROFILE_OF = select(
 ).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
 
 
-_PK_OF = select(Customer.id).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
+_PK_OF = Prepared(
+    select(Customer.id).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
+)
 
 
 class CustomerRepository(OrgScopedRepository[Customer]):
@@ -42,8 +45,8 @@ class CustomerRepository(OrgScopedRepository[Customer]):
 
     def pk_of(self, org_id: str, user_id: str) -> int | None:
         """The customer's integer id, without loading the row (issuing needs no more)."""
-        pk: int | None = self.session.execute(_PK_OF, {"org_id": org_id, "user_id": user_id}).scalar()
-        return pk
+        row = _PK_OF.first(self.session, {"org_id": org_id, "user_id": user_id})
+        return None if row is None else int(row[0])
 
     def by_pk(self, pk: int) -> Customer:
         return self.session.get_one(Customer, pk)

@@ -52,6 +52,7 @@ from laurels.issuance.models import (
 )
 from laurels.kit.db import violated_check
 from laurels.kit.repository import Repository
+from laurels.kit.statements import Prepared
 from laurels.kit.unit import Final, run_at_commit
 from laurels.kit.validation import row_id
 from laurels.products.models import Product
@@ -75,8 +76,8 @@ _FACTS = (
     .join_from(_REWARDS, _ORGS, _ORGS.c.id == _REWARDS.c.org_id)
     .where(_REWARDS.c.org_id == bindparam("org_id"))
 )
-_FACTS_BY_REWARD_ID = _FACTS.where(_REWARDS.c.reward_id == bindparam("ident"))
-_FACTS_BY_PK = _FACTS.where(_REWARDS.c.id == bindparam("pk"))
+_FACTS_BY_REWARD_ID = Prepared(_FACTS.where(_REWARDS.c.reward_id == bindparam("ident")))
+_FACTS_BY_PK = Prepared(_FACTS.where(_REWARDS.c.id == bindparam("pk")))
 
 
 def _take_counter(dialect: Any) -> Any:
@@ -110,12 +111,17 @@ def _credit(dialect: Any) -> Any:
     ).returning(_ACCOUNTS.c.balance)
 
 
-_TAKE_COUNTER = {"postgresql": _take_counter(postgresql), "sqlite": _take_counter(sqlite)}
-_CREDIT = {"postgresql": _credit(postgresql), "sqlite": _credit(sqlite)}
-_ISSUE = insert(_ISSUANCES).returning(_ISSUANCES.c.id)
+def _insert_all(table: Table) -> Any:
+    """An INSERT of every column but the generated id, each a parameter named as its column."""
+    return insert(table).values({c.key: bindparam(c.key) for c in table.c if c.key != "id"}).inline()
+
+
+_TAKE_COUNTER = {"postgresql": Prepared(_take_counter(postgresql)), "sqlite": Prepared(_take_counter(sqlite))}
+_CREDIT = {"postgresql": Prepared(_credit(postgresql)), "sqlite": Prepared(_credit(sqlite))}
+_ISSUE = Prepared(_insert_all(_ISSUANCES).returning(_ISSUANCES.c.id))
 # (column, attribute) of every column an issuance is inserted with ("metadata" is the attribute meta).
 _ISSUANCE_VALUES = [(a.columns[0].key, a.key) for a in sa_inspect(Issuance).column_attrs if a.key != "id"]
-_ENTRY = insert(cast(Table, PointsEntry.__table__))
+_ENTRY = Prepared(_insert_all(cast(Table, PointsEntry.__table__)))
 
 
 class IssuanceRepository(Repository):
@@ -128,11 +134,11 @@ class IssuanceRepository(Repository):
         """
         pk = row_id(ident)
         if pk is not None:
-            row = self.session.execute(_FACTS_BY_PK, {"org_id": org_id, "pk": pk}).first()
+            row = _FACTS_BY_PK.first(self.session, {"org_id": org_id, "pk": pk})
         elif ident.isdigit():
             return None
         else:
-            row = self.session.execute(_FACTS_BY_REWARD_ID, {"org_id": org_id, "ident": ident}).first()
+            row = _FACTS_BY_REWARD_ID.first(self.session, {"org_id": org_id, "ident": ident})
         return None if row is None else (row[0], row[1], row[2])
 
     # ---- limits ---------------------------------------------------------------------
@@ -159,7 +165,7 @@ class IssuanceRepository(Repository):
         ``cap``; False, with nothing written, if it would. ``counter`` names the row and the amount:
         org_id, reward_pk, limit_key, customer_pk, window_start, amount, cap."""
         try:
-            self.session.execute(self._take_statement(), counter)
+            _TAKE_COUNTER[self._dialect()].rows(self.session, counter)
         except IntegrityError as error:
             if violated_check(error.orig) == WITHIN_CAP:
                 return False
@@ -173,10 +179,10 @@ class IssuanceRepository(Repository):
         def refused(error: Exception) -> Exception | None:
             return refusal() if violated_check(error) == WITHIN_CAP else None
 
-        run_at_commit(self.session, Final(self._take_statement(), counter, refused))
+        run_at_commit(self.session, Final(_TAKE_COUNTER[self._dialect()], counter, refused))
 
-    def _take_statement(self) -> Any:
-        return _TAKE_COUNTER[self.session.get_bind().dialect.name]
+    def _dialect(self) -> str:
+        return self.session.get_bind().dialect.name
 
     def counters(
         self, reward_pks: Sequence[int], customer_pks: Sequence[int]
@@ -274,15 +280,14 @@ class IssuanceRepository(Repository):
     def credit_points(self, org_id: str, customer_pk: int, amount: int, now: datetime) -> int:
         """Credit the customer's balance (the account created at the first credit); returns the new balance."""
         params = {"customer_pk": customer_pk, "org_id": org_id, "amount": amount, "now": now}
-        dialect = self.session.get_bind().dialect.name
-        return int(self.session.execute(_CREDIT[dialect], params).scalar_one())
+        return int(_CREDIT[self._dialect()].rows(self.session, params)[0][0])
 
     def add_points_entry(
         self, org_id: str, customer_pk: int, *, amount: int, balance: int, issuance_pk: int, now: datetime
     ) -> None:
         """The ledger's entry for a credit made by an issuance."""
-        self.session.execute(
-            _ENTRY,
+        _ENTRY.rows(
+            self.session,
             {
                 "org_id": org_id,
                 "customer_pk": customer_pk,
@@ -322,7 +327,7 @@ class IssuanceRepository(Repository):
     def insert_issuance(self, issuance: Issuance) -> None:
         """Write the issuance as one INSERT, outside the ORM's unit of work; sets its id."""
         values = {column: getattr(issuance, attribute) for column, attribute in _ISSUANCE_VALUES}
-        issuance.id = self.session.execute(_ISSUE, values).scalar_one()
+        issuance.id = int(_ISSUE.rows(self.session, values)[0][0])
 
     def set_delivered(self, issuance_pk: int, delivered: dict[str, Any]) -> None:
         stmt = update(_ISSUANCES).where(_ISSUANCES.c.id == issuance_pk).values(delivered=delivered)

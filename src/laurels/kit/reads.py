@@ -32,19 +32,17 @@ import asyncio
 import sqlite3
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple, Protocol, cast
+from typing import Any, Protocol
 
 import asyncpg
 from sqlalchemy import literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.sql import ClauseElement as Executable
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from laurels.config import sqlite_path
 from laurels.kit.db import SQLITE_BUSY_TIMEOUT_MS
-
-Row = tuple[Any, ...]
+from laurels.kit.statements import Compiled, Row, compile_for
 
 # SQLite's named style (:name) takes a dict; asyncpg's $1, $2 ... take values in order.
 _SQLITE = sqlite.dialect(paramstyle="named")
@@ -52,36 +50,6 @@ _POSTGRES: Dialect = postgresql.asyncpg.dialect()  # type: ignore[no-untyped-cal
 
 
 _PING = select(literal(1))
-
-
-class Compiled(NamedTuple):
-    sql: str
-    # Parameter names in the order the SQL takes them (None: by name).
-    order: tuple[str, ...] | None
-    # Values the statement carries itself (SQLite's LIMIT comes with an OFFSET 0 parameter).
-    fixed: dict[str, Any]
-    # Each parameter's type conversion for the dialect, where it has one (a datetime
-    # becomes SQLite's stored text, exactly as the ORM writes it).
-    processors: dict[str, Callable[[Any], Any]]
-
-    def bind(self, params: Mapping[str, Any]) -> Mapping[str, Any] | tuple[Any, ...]:
-        merged = {**self.fixed, **params} if self.fixed else dict(params)
-        for name, process in self.processors.items():
-            if name in merged:
-                merged[name] = process(merged[name])
-        return merged if self.order is None else tuple(merged[name] for name in self.order)
-
-
-def compile_for(stmt: Executable, dialect: Dialect) -> Compiled:
-    """The statement's SQL for ``dialect`` and how its parameters are passed."""
-    compiled = cast(SQLCompiler, stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True}))
-    order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
-    processors: dict[str, Callable[[Any], Any]] = {}
-    for name, bind in compiled.binds.items():
-        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            processors[name] = process
-    return Compiled(str(compiled), order, {k: v for k, v in compiled.params.items() if v is not None}, processors)
 
 
 class _Backend(Protocol):

@@ -41,10 +41,12 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi.routing import APIRoute
-from sqlalchemy import Executable, event
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+
+from laurels.kit.statements import Prepared
 
 _FINAL = "laurels_final_statement"
 
@@ -54,7 +56,7 @@ class Final:
     """A unit's last statement; ``refusal`` turns the database's refusal of it (a constraint
     it would violate) into the error the request answers with, or returns None for a fault."""
 
-    statement: Executable
+    statement: Prepared
     params: dict[str, Any]
     refusal: Callable[[Exception], Exception | None]
 
@@ -88,10 +90,10 @@ def _run(session: Session, final: Final, *, with_commit: bool) -> None:
         if with_commit:
             raw: Any = session.connection().connection.dbapi_connection
             with raw.pipeline():
-                session.execute(final.statement, final.params)
+                final.statement.rows(session, final.params)
                 raw.commit()
         else:
-            session.execute(final.statement, final.params)
+            final.statement.rows(session, final.params)
     except Exception as error:
         # In the pipeline psycopg raises its own error, at the commit; elsewhere SQLAlchemy wraps it.
         driver_error = error.orig if isinstance(error, DBAPIError) else None

@@ -1,0 +1,89 @@
+"""Core statements compiled once per dialect and run on the driver's cursor.
+
+SQLAlchemy's execution layer — cache key, compiled-cache lookup, execution
+context, result object — costs more per statement than a primary-key statement
+costs the database. The few statements every hot request runs skip it: built
+once as Core, compiled once per dialect (``compile_for``), their parameters
+converted by their columns' types exactly as SQLAlchemy would, and run on the
+DBAPI connection of the session's own transaction (:class:`Prepared`), so they
+are part of the unit of work like any other statement. The hot reads
+(``kit.reads``) run the same compiled form on their own connections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement as Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Row = tuple[Any, ...]
+
+
+class Compiled(NamedTuple):
+    sql: str
+    # Parameter names in the order the SQL takes them (None: by name).
+    order: tuple[str, ...] | None
+    # Values the statement carries itself (SQLite's LIMIT comes with an OFFSET 0 parameter).
+    fixed: dict[str, Any]
+    # Each parameter's type conversion for the dialect, where it has one (a datetime
+    # becomes SQLite's stored text, exactly as the ORM writes it).
+    processors: dict[str, Callable[[Any], Any]]
+
+    def bind(self, params: Mapping[str, Any]) -> Mapping[str, Any] | tuple[Any, ...]:
+        merged = {**self.fixed, **params} if self.fixed else dict(params)
+        for name, process in self.processors.items():
+            if name in merged:
+                merged[name] = process(merged[name])
+        return merged if self.order is None else tuple(merged[name] for name in self.order)
+
+
+def compile_for(stmt: Executable, dialect: Dialect) -> Compiled:
+    """The statement's SQL for ``dialect`` and how its parameters are passed."""
+    compiled = cast(SQLCompiler, stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True}))
+    order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
+    processors: dict[str, Callable[[Any], Any]] = {}
+    for name, bind in compiled.binds.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            processors[name] = process
+    return Compiled(str(compiled), order, {k: v for k, v in compiled.params.items() if v is not None}, processors)
+
+
+class Prepared:
+    """A statement run in a session's transaction on the driver's cursor, past SQLAlchemy's execution layer.
+
+    A driver error is raised as SQLAlchemy's wrapper of it (``IntegrityError`` …), as
+    ``Session.execute`` would raise it.
+    """
+
+    __slots__ = ("_compiled", "statement")
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[str, Compiled] = {}
+
+    def rows(self, session: Session, params: Mapping[str, Any]) -> list[Row]:
+        """Run it; the rows it returns (none for a statement without RETURNING)."""
+        connection = session.connection()  # begins the session's transaction if it has not
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = compile_for(self.statement, dialect)
+        bound = compiled.bind(params)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(compiled.sql, bound)
+            return cast(list[Row], cursor.fetchall()) if cursor.description else []
+        except dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(compiled.sql, bound, error, dialect.loaded_dbapi.Error) from error
+        finally:
+            cursor.close()
+
+    def first(self, session: Session, params: Mapping[str, Any]) -> Row | None:
+        found = self.rows(session, params)
+        return found[0] if found else None
