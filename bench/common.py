@@ -61,6 +61,46 @@ def print_machine() -> None:
 # ---- processes -------------------------------------------------------------------------------------------
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name (field 2) may hold spaces: split after its closing parenthesis.
+    return raw[raw.rindex(")") + 2 :].split()
+
+
+def cpu_seconds(root: int | None = None, *, command_prefix: str | None = None) -> float:
+    """CPU seconds (user + system) used so far by the process ``root`` and its descendants, or by every
+    process whose command line starts with ``command_prefix`` (PostgreSQL's backends: "postgres:")."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (found := _stat(int(entry.name))) is not None:
+            stats[int(entry.name)] = found
+    if command_prefix is not None:
+        chosen = set()
+        for pid in stats:
+            try:
+                if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(command_prefix.encode()):
+                    chosen.add(pid)
+            except OSError:
+                pass
+    else:
+        chosen = {root} if root in stats else set()
+        grew = True
+        while grew:
+            grew = False
+            for pid, fields in stats.items():
+                if pid not in chosen and int(fields[1]) in chosen:  # fields[1] is the parent's pid
+                    chosen.add(pid)
+                    grew = True
+    # utime and stime are fields 14 and 15 of /proc/PID/stat, 11 and 12 after the name.
+    return sum(int(stats[pid][11]) + int(stats[pid][12]) for pid in chosen) / _TICK
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -82,6 +82,7 @@ from common import (
     PGBENCH,
     Figure,
     Server,
+    cpu_seconds,
     laurels,
     load_average,
     lua,
@@ -266,16 +267,27 @@ class Phase:
     other: int = 0
     complete: bool = False  # every thread stopped with all it sent answered
     ended_s: float = 0.0  # from "stop sending" to the last answer
+    server_cpu_ms: float | None = None  # CPU of Laurels' processes per 201, over the phase
+    database_cpu_ms: float | None = None  # CPU of PostgreSQL's processes per 201 (PostgreSQL only)
 
 
 def _phase(
-    server: Server, label: str, *, tag: str, seconds: int, seeded: Seeded, args: argparse.Namespace, tmp: Path
+    server: Server,
+    label: str,
+    *,
+    tag: str,
+    seconds: int,
+    seeded: Seeded,
+    args: argparse.Namespace,
+    tmp: Path,
+    postgres: bool,
 ) -> Phase:
     script, stop, done, totals = _grant_script(tmp, tag, seeded.reward_id, args.users)
     # wrk's own duration only bounds a phase whose last grants never come back.
     command = [*wrk_command(args, seeded.headers, script), f"-d{seconds + args.timeout + 10}s"]
     command.append(server.base + GRANT_PATH)
     server.mark()
+    cpu_before = cpu_seconds(server.process.pid), cpu_seconds(command_prefix="postgres:") if postgres else 0.0
     began = time.monotonic()
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as wrk:
         while wrk.poll() is None and time.monotonic() < began + seconds:
@@ -288,6 +300,7 @@ def _phase(
         if wrk.poll() is None:
             wrk.send_signal(signal.SIGINT)  # wrk stops and prints what it measured
         out, err = wrk.communicate()
+    cpu_after = cpu_seconds(server.process.pid), cpu_seconds(command_prefix="postgres:") if postgres else 0.0
     run = subprocess.CompletedProcess(command, wrk.returncode, out, err)
     (tmp / f"{tag}.wrk.out").write_text(out + err)
     answered, raised = server.since_mark()
@@ -297,6 +310,10 @@ def _phase(
         phase.sent, phase.received, phase.granted, phase.other = (sum(int(t[i]) for t in threads) for i in range(4))
         phase.complete = len(threads) == args.threads and all(t[4] == "true" for t in threads)
     phase.figure.rps = phase.granted / (last - began)
+    if phase.granted:
+        phase.server_cpu_ms = (cpu_after[0] - cpu_before[0]) * 1000 / phase.granted
+        if postgres:
+            phase.database_cpu_ms = (cpu_after[1] - cpu_before[1]) * 1000 / phase.granted
     return phase
 
 
@@ -797,17 +814,27 @@ def _run(name: str, url: str, args: argparse.Namespace, env_base: dict[str, str]
             f"1..{args.users} (1 over HTTP, the others copied from it in SQL)"
         )
         tag = name.lower()  # the phases' files in tmp, apart per database
+        pg = name == "PostgreSQL"
         if args.warmup > 0:
             print(f"  warm-up, {args.warmup} s; load average {load_average()}")
             label = f"warm-up ({args.warmup} s)"
-            warmup = _phase(server, label, tag=f"{tag}-warmup", seconds=args.warmup, seeded=seeded, args=args, tmp=tmp)
+            warmup = _phase(
+                server, label, tag=f"{tag}-warmup", seconds=args.warmup, seeded=seeded, args=args, tmp=tmp, postgres=pg
+            )
             phases.append(warmup)
         print(f"  measured, {args.seconds} s; load average {load_average()}")
         label = f"grants ({args.seconds} s)"
         sampler = Sampler(url) if name == "PostgreSQL" else None
         with sampler or contextlib.nullcontext():
             measured = _phase(
-                server, label, tag=f"{tag}-measured", seconds=args.seconds, seeded=seeded, args=args, tmp=tmp
+                server,
+                label,
+                tag=f"{tag}-measured",
+                seconds=args.seconds,
+                seeded=seeded,
+                args=args,
+                tmp=tmp,
+                postgres=pg,
             )
         phases.append(measured)
         counted = _counted(url, seeded.reward_pk)
@@ -836,20 +863,22 @@ def _table(name: str, phases: list[Phase]) -> None:
     print(f"  {name}")
     print(
         f"  {'phase':<18} {'grants/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8} "
-        f"{'sent':>7} {'ended s':>7}  server answered"
+        f"{'sent':>7} {'ended s':>7} {'CPU ms':>11}  server answered"
     )
     for p in phases:
         f = p.figure
         answered = ", ".join(f"{k} x{v}" for k, v in sorted(f.answered.items()))
         timeouts = f"{f.timeouts}" + (f" (+{f.socket_errors} sock)" if f.socket_errors else "")
+        cpu = ms(p.server_cpu_ms) + ("" if p.database_cpu_ms is None else f" + {ms(p.database_cpu_ms)}")
         print(
             f"  {f.label:<18} {f.rps:8.0f} {ms(f.p50_ms):>8} {ms(f.p99_ms):>8} {f.non_2xx:>8} {timeouts:>8} "
-            f"{p.sent:>7} {p.ended_s:7.2f}  {answered}"
+            f"{p.sent:>7} {p.ended_s:7.2f} {cpu:>11}  {answered}"
             + ("" if p.complete else "  (NOT every grant answered when wrk stopped)")
         )
     print(
         "  (grants/s: 201s wrk received / seconds from its start to the last answer; non-2xx, timeouts: as wrk"
         "\n   counts them; sent: grants wrk sent; ended: seconds from 'stop sending' to the last answer;"
+        "\n   CPU ms: CPU time per 201 over the phase, of Laurels' processes (+ PostgreSQL's, on PostgreSQL);"
         "\n   server answered: its access log)"
     )
     for p in phases:
