@@ -124,11 +124,8 @@ class LimitRule:
 
 
 def limit_rules(restrictions: Mapping[str, Any] | None) -> list[LimitRule]:
-    """Every limit of a reward: reward-level entries in order, then customer-level ones.
-
-    That order is also the order the pipeline takes them in, so two issuances
-    of one reward always lock its counters in the same order (no deadlock).
-    """
+    """Every limit of a reward: reward-level entries in order, then customer-level ones (the
+    order refusals and views name them in; the pipeline's plan takes customer-level ones first)."""
     rules: list[LimitRule] = []
     for level in ("rewardLevel", "customerLevel"):
         seen: dict[str, int] = {}

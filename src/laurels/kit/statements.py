@@ -58,7 +58,9 @@ class Prepared:
     """A statement run in a session's transaction on the driver's cursor, past SQLAlchemy's execution layer.
 
     A driver error is raised as SQLAlchemy's wrapper of it (``IntegrityError`` …), as
-    ``Session.execute`` would raise it.
+    ``Session.execute`` would raise it, and the engine's ``before_cursor_execute`` and
+    ``after_cursor_execute`` events fire as for any statement, so what listens to them (SQL
+    logging, tracing, ``bench/issuance.py``'s capture) still sees every statement.
     """
 
     __slots__ = ("_compiled", "statement")
@@ -76,8 +78,13 @@ class Prepared:
             compiled = self._compiled[dialect.name] = compile_for(self.statement, dialect)
         bound = compiled.bind(params)
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        events = connection.dispatch
         try:
+            if events.before_cursor_execute:
+                events.before_cursor_execute(connection, cursor, compiled.sql, bound, None, False)
             cursor.execute(compiled.sql, bound)
+            if events.after_cursor_execute:
+                events.after_cursor_execute(connection, cursor, compiled.sql, bound, None, False)
             return cast(list[Row], cursor.fetchall()) if cursor.description else []
         except dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(compiled.sql, bound, error, dialect.loaded_dbapi.Error) from error
