@@ -7,15 +7,18 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 import uvicorn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from laurels.config import DATABASE_FILE, DataDirUnknown, database_location, database_url, sqlite_path
+from laurels.issuance.service import KEYS_KEPT_HOURS, IssuanceService
 from laurels.kit import migrate
 from laurels.kit.clock import iso_ms, utcnow
 from laurels.kit.db import Database
@@ -28,10 +31,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 org_app = typer.Typer(help="Orgs (tenants).", no_args_is_help=True)
 brand_app = typer.Typer(help="Brands of an org.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+idempotency_app = typer.Typer(help="Idempotency keys of issuing requests.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.add_typer(brand_app, name="brand")
 app.add_typer(apikey_app, name="apikey")
+app.add_typer(idempotency_app, name="idempotency")
 
 
 def _emit(data: dict[str, Any]) -> None:
@@ -83,17 +88,21 @@ def _ready_database(*, create: bool = False) -> Database:
     return db
 
 
+S = TypeVar("S")
+
+
 @contextmanager
-def _tenancy(*, write: bool = True) -> Iterator[TenancyService]:
+def _service(make: Callable[[Session], S], *, write: bool = True) -> Iterator[S]:
+    """A service on the configured database, in one unit of work (or a read-only session)."""
     db = _ready_database()
     try:
         if write:
             with db.unit_of_work() as session:
-                yield TenancyService(session)
+                yield make(session)
         else:
             # A read never takes SQLite's write lock, so a listing does not queue behind a busy server.
             with db.session(write=False) as session:
-                yield TenancyService(session)
+                yield make(session)
     except LaurelsError as exc:
         _fail(exc.message)
     finally:
@@ -101,7 +110,7 @@ def _tenancy(*, write: bool = True) -> Iterator[TenancyService]:
 
 
 def _run(action: Callable[[TenancyService], dict[str, Any]], *, write: bool = True) -> None:
-    with _tenancy(write=write) as service:
+    with _service(TenancyService, write=write) as service:
         result = action(service)
     _emit(result)
 
@@ -257,6 +266,18 @@ def apikey_revoke(key_id: Annotated[str, typer.Argument(help="The key id (lk_...
         return {"keyId": key.id, "revokedAt": iso_ms(key.revoked_at or utcnow())}
 
     _run(action)
+
+
+@idempotency_app.command("purge")
+def idempotency_purge(
+    older_than_hours: Annotated[
+        int, typer.Option(help=f"Remove keys first used more than this long ago (at least {KEYS_KEPT_HOURS}).")
+    ] = KEYS_KEPT_HOURS,
+) -> None:
+    """Remove old Idempotency-Keys of every org: a retry with a removed key issues anew. Run it daily."""
+    with _service(IssuanceService) as service:
+        purged, before = service.purge_idempotency_keys(timedelta(hours=older_than_hours), utcnow())
+    _emit({"purged": purged, "usedBefore": iso_ms(before)})
 
 
 def main() -> None:

@@ -14,18 +14,23 @@ import socket
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, Any
 
 import httpx2
 import pytest
+from sqlalchemy import update
 from typer.testing import CliRunner, Result
 
 from laurels.cli import app, serve_banner
 from laurels.config import database_location
+from laurels.issuance.models import IdempotencyRecord
 from laurels.kit import migrate
+from laurels.kit.clock import utcnow
 from laurels.kit.db import Database
 from laurels.tenancy.service import hash_secret
+from tests.support import Tenant
 
 # Variables that choose the database; a test that is about the default location clears them all.
 LOCATION_VARIABLES = ("LAURELS_DATABASE_URL", "LAURELS_DATA_DIR", "XDG_DATA_HOME")
@@ -106,6 +111,34 @@ def test_cli_failures_exit_non_zero_with_a_message(configured: str, args: tuple[
 def test_an_unknown_scope_is_refused(configured: str) -> None:
     org = output(invoke("org", "create", "--name", "Y"))
     assert_refused(invoke("apikey", "create", "--org", org["orgId"], "--scope", "everything"), "unknown scope")
+
+
+def test_idempotency_purge_forgets_keys_older_than_a_day(configured: str, db: Database, tenant: Tenant) -> None:
+    created = tenant.post("/v1/rewards", json={"name": "Purge", "rewardType": "points", "config": {"amount": 1}})
+    reward_id = tenant.data(created, 201)["reward"]["rewardId"]
+    headers = {"Idempotency-Key": f"purge-{reward_id}"}
+
+    def grant() -> str:
+        answer = tenant.post("/v1/rewards/grant", json={"rewardId": reward_id, "userId": "u"}, headers=headers)
+        return str(tenant.data(answer, 201)["result"]["transactionId"])
+
+    first = grant()
+    assert grant() == first  # replayed
+    assert_refused(invoke("idempotency", "purge", "--older-than-hours", "23"), "kept at least 24 hours")
+
+    # Still younger than a day: a purge keeps it.
+    output(invoke("idempotency", "purge"))
+    assert grant() == first
+    with db.unit_of_work() as session:
+        session.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.key == headers["Idempotency-Key"])
+            .values(created_at=utcnow() - timedelta(hours=25))
+        )
+    purged = output(invoke("idempotency", "purge"))
+    assert purged["purged"] >= 1
+    assert purged["usedBefore"].endswith("Z")
+    assert grant() != first  # forgotten: the retry issues anew
 
 
 def test_db_upgrade(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

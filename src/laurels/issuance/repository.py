@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
@@ -408,6 +408,14 @@ class IssuanceRepository(Repository):
             return None
         r = IdempotencyRecord
         return self.session.scalar(select(r).where(r.org_id == org_id, r.scope == scope, r.key == key))
+
+    def purge_keys(self, before: datetime) -> int:
+        """Delete every org's idempotency records created before ``before``; how many."""
+        r = IdempotencyRecord.__table__.c
+        result: CursorResult[Any] = self.session.execute(  # type: ignore[assignment]
+            delete(IdempotencyRecord).where(r.created_at < before).execution_options(synchronize_session=False)
+        )
+        return result.rowcount
 
     def remember(self, org_id: str, scope: str, key: str, status: int, body: str) -> None:
         r = IdempotencyRecord.__table__.c

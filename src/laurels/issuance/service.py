@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,6 +32,8 @@ KINDS = (GRANT,)  # how an issuance came about; purchases and payouts join them
 # An Idempotency-Key: what clients send (a UUID, usually), printable ASCII without spaces.
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 LATEST_POINTS_ENTRIES = 20
+# An Idempotency-Key is kept at least this long (`laurels idempotency purge` removes older ones).
+KEYS_KEPT_HOURS = 24
 
 
 def request_hash(values: Mapping[str, Any]) -> str:
@@ -94,6 +96,17 @@ class IssuanceService:
 
     def remember(self, org_id: str, scope: str, key: str, status: int, body: str) -> None:
         self.records.remember(org_id, scope, key, status, body)
+
+    def purge_idempotency_keys(self, older_than: timedelta, now: datetime) -> tuple[int, datetime]:
+        """Forget the keys of every org first used before ``now - older_than``; how many, and that moment."""
+        if older_than < timedelta(hours=KEYS_KEPT_HOURS):
+            raise InvalidInput(
+                f"Idempotency-Keys are kept at least {KEYS_KEPT_HOURS} hours",
+                code=IssuanceCode.INVALID_RETENTION,
+                field="older_than_hours",
+            )
+        before = now - older_than
+        return self.records.purge_keys(before), before
 
     # ---- records ------------------------------------------------------------------------
 
