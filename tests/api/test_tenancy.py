@@ -24,6 +24,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/tiers"): {"json": {"name": "SWEEP"}},
     ("POST", "/partner-programs"): {"json": {"name": "SWEEP"}},
     ("POST", "/partitions"): {"json": {"name": "SWEEP"}},
+    ("POST", "/points/adjustments"): {"json": {"amount": 5, "reason": "SWEEP"}},
 }
 SHARED = ("/countries/{countryIdOrCode}",)
 UPSERTS = ("/customers/{userId}",)

@@ -99,15 +99,21 @@ class PointsEntry(Base):
     """One movement of a balance, never changed once written."""
 
     __tablename__ = "points_entries"
-    __table_args__ = (Index("ix_points_entries_customer_pk_id", "customer_pk", "id"),)
+    __table_args__ = (
+        Index("ix_points_entries_customer_pk_id", "customer_pk", "id"),
+        Index("ix_points_entries_org_id_reference", "org_id", "reference", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # credit (later: debit, adjustment, reversal)
+    kind: Mapped[str] = mapped_column(String(16))  # credit, adjustment (later: debit, reversal)
     amount: Mapped[int] = mapped_column(BigInteger)
     balance_after: Mapped[int] = mapped_column(BigInteger)
     issuance_pk: Mapped[int | None] = mapped_column(ForeignKey("issuances.id"))
+    # An adjustment's public id (adj_…) and the operator's reason; null for an issuance's entry.
+    reference: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

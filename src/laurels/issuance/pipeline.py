@@ -179,7 +179,13 @@ class Pipeline:
             issuance.delivered = {"points": value, "balance": balance}
             self.records.insert_issuance(issuance)
             self.records.add_points_entry(
-                org_id, issuance.customer_pk, amount=value, balance=balance, issuance_pk=issuance.id, now=now
+                org_id,
+                issuance.customer_pk,
+                kind="credit",
+                amount=value,
+                balance=balance,
+                issuance_pk=issuance.id,
+                now=now,
             )
         elif kind == RewardType.PRODUCT and plan.product_pk is not None:
             issuance.delivered = {"productId": self.records.product_id(plan.product_pk), "quantity": value}

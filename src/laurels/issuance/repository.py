@@ -34,7 +34,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, func, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
@@ -115,6 +115,15 @@ def _insert_all(table: Table) -> Any:
     """An INSERT of every column but the generated id, each a parameter named as its column."""
     return insert(table).values({c.key: bindparam(c.key) for c in table.c if c.key != "id"}).inline()
 
+
+# A debit is a conditional UPDATE, not the credit's upsert: refused (no row) where the balance is
+# short, or where there is no account yet (a balance of zero), without aborting the transaction.
+_DEBIT = Prepared(
+    update(_ACCOUNTS)
+    .where(_ACCOUNTS.c.customer_pk == bindparam("customer_pk"), _ACCOUNTS.c.balance >= bindparam("points"))
+    .values(balance=_ACCOUNTS.c.balance - bindparam("points"), updated_at=bindparam("now"))
+    .returning(_ACCOUNTS.c.balance)
+)
 
 _TAKE_COUNTER = {"postgresql": Prepared(_take_counter(postgresql)), "sqlite": Prepared(_take_counter(sqlite))}
 _CREDIT = {"postgresql": Prepared(_credit(postgresql)), "sqlite": Prepared(_credit(sqlite))}
@@ -282,19 +291,37 @@ class IssuanceRepository(Repository):
         params = {"customer_pk": customer_pk, "org_id": org_id, "amount": amount, "now": now}
         return int(_CREDIT[self._dialect()].rows(self.session, params)[0][0])
 
+    def debit_points(self, customer_pk: int, points: int, now: datetime) -> int | None:
+        """Take ``points`` from the customer's balance; the new balance, or None (nothing written)
+        when the balance is short."""
+        row = _DEBIT.first(self.session, {"customer_pk": customer_pk, "points": points, "now": now})
+        return None if row is None else int(row[0])
+
     def add_points_entry(
-        self, org_id: str, customer_pk: int, *, amount: int, balance: int, issuance_pk: int, now: datetime
+        self,
+        org_id: str,
+        customer_pk: int,
+        *,
+        kind: str,
+        amount: int,
+        balance: int,
+        now: datetime,
+        issuance_pk: int | None = None,
+        reference: str | None = None,
+        reason: str | None = None,
     ) -> None:
-        """The ledger's entry for a credit made by an issuance."""
+        """The ledger's entry for one movement of a balance (signed ``amount``)."""
         _ENTRY.rows(
             self.session,
             {
                 "org_id": org_id,
                 "customer_pk": customer_pk,
-                "kind": "credit",
+                "kind": kind,
                 "amount": amount,
                 "balance_after": balance,
                 "issuance_pk": issuance_pk,
+                "reference": reference,
+                "reason": reason,
                 "created_at": now,
             },
         )
@@ -371,8 +398,11 @@ class IssuanceRepository(Repository):
         stmt = select(PointsAccount.balance).where(PointsAccount.customer_pk == customer_pk)
         return int(self.session.execute(stmt).scalar() or 0)
 
-    def points_entries(self, customer_pk: int, limit: int) -> Sequence[tuple[PointsEntry, str | None]]:
-        """The customer's latest ledger entries, newest first, each with its issuance's transaction id."""
+    def points_entries(
+        self, customer_pk: int, limit: int, *, before: int | None = None
+    ) -> Sequence[tuple[PointsEntry, str | None]]:
+        """The customer's ledger entries, newest first (those older than entry ``before``, if given),
+        each with its issuance's transaction id."""
         stmt = (
             select(PointsEntry, Issuance.transaction_id)
             .outerjoin(Issuance, Issuance.id == PointsEntry.issuance_pk)
@@ -380,7 +410,17 @@ class IssuanceRepository(Repository):
             .order_by(PointsEntry.id.desc())
             .limit(limit)
         )
+        if before is not None:
+            stmt = stmt.where(PointsEntry.id < before)
         return [(entry, transaction_id) for entry, transaction_id in self.session.execute(stmt)]
+
+    def points_totals(self, customer_pk: int) -> tuple[int, int]:
+        """What the customer's ledger added and what it took away, over all time (both as positive sums)."""
+        e = PointsEntry.__table__.c
+        added = func.coalesce(func.sum(case((e.amount > 0, e.amount), else_=0)), 0)
+        taken = func.coalesce(func.sum(case((e.amount < 0, -e.amount), else_=0)), 0)
+        row = self.session.execute(select(added, taken).where(e.customer_pk == customer_pk)).one()
+        return int(row[0]), int(row[1])
 
     def competition_entries(self, competition_pk: int, *, after: int | None, limit: int) -> list[CompetitionEntry]:
         e = CompetitionEntry

@@ -13,7 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from laurels.customers.schemas import USER_ID_MAX
+from laurels.issuance.ledger import ADJUSTMENT, LedgerService
 from laurels.issuance.schemas import (
+    AdjustmentBody,
+    AdjustmentOut,
     EntryList,
     EntryOut,
     GrantBody,
@@ -22,10 +25,13 @@ from laurels.issuance.schemas import (
     IssuanceList,
     IssuanceOut,
     Points,
+    PointsEntryList,
+    PointsTotals,
     points_entry,
 )
 from laurels.issuance.service import GRANT, KINDS, IssuanceService
 from laurels.kit import schema as js
+from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, Envelope, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from laurels.kit.types import WireDateTime
@@ -71,12 +77,7 @@ def grant_reward(
     if idempotency_key is not None:
         first = service.replay(principal.org_id, GRANT, idempotency_key, values)
         if first is not None and first.body is not None:
-            return Response(
-                first.body,
-                status_code=first.status or 201,
-                media_type="application/json",
-                headers={"Idempotent-Replayed": "true"},
-            )
+            return _replayed(first.body, first.status)
     issuance = service.grant(principal.org_id, values)
     answer = ok(Granted(result=GrantResult.of(issuance))).model_dump_json(exclude_none=True)
     if idempotency_key is not None:
@@ -124,9 +125,64 @@ def get_issuance(
 
 @router.get("/customers/{userId}/points", responses=error_responses(401, 403, 404))
 def get_points(principal: CustomersReader, session: DbSession, userId: UserIdPath) -> Envelope[Points]:
-    """A customer's points balance and latest ledger entries."""
-    customer, balance, entries = IssuanceService(session).points(principal.org_id, userId)
-    return ok(Points(userId=customer.user_id, balance=balance, entries=[points_entry(e, t) for e, t in entries]))
+    """A customer's points balance, what its ledger added and took away, and its latest entries."""
+    found = LedgerService(session).balance(principal.org_id, userId)
+    return ok(
+        Points(
+            userId=found.customer.user_id,
+            balance=found.balance,
+            totals=PointsTotals(credited=found.credited, debited=found.debited),
+            entries=[points_entry(e, t) for e, t in found.latest],
+        )
+    )
+
+
+@router.get("/customers/{userId}/points/entries", responses=error_responses(400, 401, 403, 404))
+def list_points_entries(
+    principal: CustomersReader,
+    session: DbSession,
+    userId: UserIdPath,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Envelope[PointsEntryList]:
+    """A customer's points ledger, newest first."""
+    customer, rows, following = LedgerService(session).entries(principal.org_id, userId, cursor=cursor, limit=limit)
+    items = [points_entry(e, t) for e, t in rows]
+    return ok(PointsEntryList(userId=customer.user_id, entries=items, count=len(items), nextCursor=following))
+
+
+@router.post(
+    "/customers/{userId}/points/adjustments",
+    status_code=201,
+    response_model=Envelope[AdjustmentOut],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def adjust_points(
+    principal: Issuer,
+    session: DbSession,
+    userId: UserIdPath,
+    body: AdjustmentBody,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Add points to a customer's balance or take them away; never below zero (409 INSUFFICIENT_POINTS)."""
+    values = body.model_dump()
+    keyed = {**values, "userId": userId}
+    service = IssuanceService(session)
+    if idempotency_key is not None:
+        first = service.replay(principal.org_id, ADJUSTMENT, idempotency_key, keyed)
+        if first is not None and first.body is not None:
+            return _replayed(first.body, first.status)
+    adjustment = LedgerService(session).adjust(principal.org_id, userId, values, utcnow())
+    answer = ok(AdjustmentOut.of(adjustment)).model_dump_json()
+    if idempotency_key is not None:
+        service.remember(principal.org_id, ADJUSTMENT, idempotency_key, 201, answer)
+    return Response(answer, status_code=201, media_type="application/json")
+
+
+def _replayed(body: str, status: int | None) -> Response:
+    return Response(
+        body, status_code=status or 201, media_type="application/json", headers={"Idempotent-Replayed": "true"}
+    )
 
 
 @router.get("/competitions/{competitionId}/entries", responses=error_responses(400, 401, 403, 404))

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from laurels.issuance.ledger import ADJUSTMENT_MAX, REASON_MAX, Adjustment
 from laurels.issuance.models import CompetitionEntry, Issuance, PointsEntry
 from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
@@ -109,17 +110,32 @@ class IssuanceList(BaseModel):
 
 
 class PointsEntryOut(BaseModel):
-    kind: str
-    amount: int
+    kind: str = Field(description="credit (a points issuance) or adjustment (an operator's).")
+    amount: int = Field(description="Signed: what the entry added to (or took from) the balance.")
     balanceAfter: int
-    transactionId: str | None
+    transactionId: str | None = Field(description="The issuance that made it, if one did.")
+    adjustmentId: str | None = Field(description="The adjustment that made it, if one did.")
+    reason: str | None = Field(description="An adjustment's reason.")
     createdAt: str
+
+
+class PointsTotals(BaseModel):
+    credited: int = Field(description="Every entry that added points, summed.")
+    debited: int = Field(description="Every entry that took points away, summed (a positive number).")
 
 
 class Points(BaseModel):
     userId: str
     balance: int
+    totals: PointsTotals
     entries: list[PointsEntryOut] = Field(description="The latest entries, newest first.")
+
+
+class PointsEntryList(BaseModel):
+    userId: str
+    entries: list[PointsEntryOut]
+    count: int
+    nextCursor: str | None = Field(description="Pass as `cursor` for the next (older) page; null on the last page.")
 
 
 def points_entry(entry: PointsEntry, transaction_id: str | None) -> PointsEntryOut:
@@ -128,8 +144,43 @@ def points_entry(entry: PointsEntry, transaction_id: str | None) -> PointsEntryO
         amount=entry.amount,
         balanceAfter=entry.balance_after,
         transactionId=transaction_id,
+        adjustmentId=entry.reference,
+        reason=entry.reason,
         createdAt=iso_ms(entry.created_at),
     )
+
+
+_AMOUNT: js.JsonSchema = {
+    **js.integer(-ADJUSTMENT_MAX, ADJUSTMENT_MAX, "Points to add (positive) or take away (negative); not 0."),
+    "not": {"const": 0},
+}
+
+
+class AdjustmentBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra=js.required("amount", "reason"))
+
+    amount: Annotated[int | None, WithJsonSchema(_AMOUNT)] = None
+    reason: Annotated[str | None, WithJsonSchema(js.name(REASON_MAX, "Why, for the customer's ledger."))] = None
+
+
+class AdjustmentOut(BaseModel):
+    adjustmentId: str
+    userId: str
+    amount: int
+    reason: str
+    balance: int = Field(description="The customer's balance after the adjustment.")
+    createdAt: str
+
+    @classmethod
+    def of(cls, adjustment: Adjustment) -> AdjustmentOut:
+        return cls(
+            adjustmentId=adjustment.adjustment_id,
+            userId=adjustment.user_id,
+            amount=adjustment.amount,
+            reason=adjustment.reason,
+            balance=adjustment.balance,
+            createdAt=iso_ms(adjustment.created_at),
+        )
 
 
 class EntryOut(BaseModel):

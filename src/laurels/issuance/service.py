@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,10 +14,8 @@ from sqlalchemy.orm import Session
 from laurels.competitions.models import Competition
 from laurels.competitions.repository import CompetitionRepository
 from laurels.competitions.service import CompetitionCode
-from laurels.customers.models import Customer
 from laurels.customers.repository import CustomerRepository
-from laurels.customers.service import CustomerCode
-from laurels.issuance.models import CompetitionEntry, IdempotencyRecord, Issuance, PointsEntry
+from laurels.issuance.models import CompetitionEntry, IdempotencyRecord, Issuance
 from laurels.issuance.pipeline import IssueRequest, Pipeline
 from laurels.issuance.repository import IssuanceRepository
 from laurels.issuance.rules import IssuanceCode
@@ -157,11 +155,6 @@ class IssuanceService:
         )
         return rows, next_cursor([r.id for r in rows], limit)
 
-    def points(self, org_id: str, user_id: str) -> tuple[Customer, int, Sequence[tuple[PointsEntry, str | None]]]:
-        customer = self._customer(org_id, user_id)
-        entries = self.records.points_entries(customer.id, LATEST_POINTS_ENTRIES)
-        return customer, self.records.balance(customer.id), entries
-
     def competition_entries(
         self, org_id: str, competition_id: str, *, cursor: str | None, limit: int
     ) -> tuple[Competition, list[CompetitionEntry], str | None]:
@@ -170,9 +163,3 @@ class IssuanceService:
             raise NotFound("Competition not found", code=CompetitionCode.COMPETITION_NOT_FOUND)
         rows = self.records.competition_entries(competition.id, after=decode_cursor(cursor), limit=limit)
         return competition, rows, next_cursor([r.id for r in rows], limit)
-
-    def _customer(self, org_id: str, user_id: str) -> Customer:
-        customer = self.customers.get(org_id, user_id)
-        if customer is None:
-            raise NotFound("Customer not found", code=CustomerCode.CUSTOMER_NOT_FOUND)
-        return customer
