@@ -25,6 +25,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/partner-programs"): {"json": {"name": "SWEEP"}},
     ("POST", "/partitions"): {"json": {"name": "SWEEP"}},
     ("POST", "/points/adjustments"): {"json": {"amount": 5, "reason": "SWEEP"}},
+    ("POST", "/purchase"): {"json": {"userId": "sweep", "paymentMode": "FREE"}},
 }
 SHARED = ("/countries/{countryIdOrCode}",)
 UPSERTS = ("/customers/{userId}",)

@@ -50,6 +50,8 @@ class Issuance(Base):
     quantity: Mapped[int] = mapped_column(Integer)  # what QUANTITY limits count
     value: Mapped[int] = mapped_column(BigInteger)  # what REDEMPTION_VALUE limits count
     delivered: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+    # A purchase's payment: {mode, points, cash, cashPaymentRef}; null for a grant.
+    payment: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True)
     state: Mapped[str] = mapped_column(String(16))
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDoc)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -33,8 +33,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from laurels.customers.repository import CustomerRepository
 from laurels.customers.service import CustomerService
 from laurels.issuance import windows
+from laurels.issuance.ledger import insufficient
 from laurels.issuance.models import EVERY_CUSTOMER, Issuance
 from laurels.issuance.plan import PLANS, IssuePlan
 from laurels.issuance.repository import EPOCH, IssuanceRepository
@@ -45,25 +47,41 @@ from laurels.issuance.rules import (
     LimitRule,
     Unavailable,
     check_issuable,
+    offered,
+    price_of,
     reward_not_found,
 )
+from laurels.kit.errors import InvalidInput
+from laurels.rewards.eligibility import audience_rule, in_audience, in_geography
+from laurels.rewards.offers import profile_of
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.rules import RewardType
+
+
+@dataclass(frozen=True)
+class Purchase:
+    """What makes an issuance a purchase: the audience is judged and the price is paid."""
+
+    payment_mode: str
+    cash_ref: str | None = None
 
 
 @dataclass(frozen=True)
 class IssueRequest:
     reward: str  # the rewardId, or the integer id as digits
     user_id: str
-    source: str  # grant
+    source: str  # grant, purchase
     campaign_id: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    quantity: int = 1
+    purchase: Purchase | None = None
 
 
 class Pipeline:
     def __init__(self, session: Session) -> None:
         self.rewards = RewardRepository(session)
         self.customers = CustomerService(session)
+        self.customer_rows = CustomerRepository(session)
         self.records = IssuanceRepository(session)
 
     def issue(self, org_id: str, request: IssueRequest, now: datetime) -> Issuance:
@@ -75,9 +93,29 @@ class Pipeline:
         check_issuable(plan.enabled, plan.start_at, plan.end_at, now)
         if plan.count is None:
             raise Unavailable(plan.undeliverable or "", code=IssuanceCode.NOT_DELIVERABLE)
-        count = plan.count
+        if request.quantity > 1 and plan.code_pool_pk is not None:
+            raise InvalidInput(
+                "A reward delivered as a code is issued one at a time: quantity must be 1",
+                code=IssuanceCode.INVALID_QUANTITY,
+                field="quantity",
+            )
+        count = plan.count.times(request.quantity)
+        payment = None
+        if request.purchase is not None:
+            self._judge(org_id, plan, request.user_id)
+            payment = price_of(
+                offered(plan.payment_configs, request.purchase.payment_mode),
+                plan.count.value,
+                request.quantity,
+                request.purchase.cash_ref,
+            )
         customer_pk = self.customers.ensure_pk(org_id, request.user_id)
-        self._take_inventory(plan)
+        self._take_inventory(plan, request.quantity)
+        if payment is not None and payment["points"]:
+            paid = self.records.debit_points(customer_pk, payment["points"], now)
+            if paid is None:
+                raise insufficient(self.records.balance(customer_pk), payment["points"])
+            payment["balance"] = paid
         issuance = Issuance(
             org_id=org_id,
             transaction_id=f"txn_{uuid.uuid4().hex}",
@@ -92,6 +130,7 @@ class Pipeline:
             quantity=count.quantity,
             value=count.value,
             delivered={},
+            payment=payment,
             state="issued",
             meta=request.metadata,
             created_at=now,
@@ -108,6 +147,37 @@ class Pipeline:
                 org_id, plan.reward_pk, rule, customer_pk=subject, count=count, now=now, tz=tz, final=position == final
             )
         return issuance
+
+    def _record(self, issuance: Issuance) -> None:
+        """Insert the issuance, and the ledger's debit of the points it was paid with (before any
+        credit it delivers, so the entries read in the order the balance moved)."""
+        self.records.insert_issuance(issuance)
+        payment = issuance.payment
+        if payment is not None and payment["points"]:
+            self.records.add_points_entry(
+                issuance.org_id,
+                issuance.customer_pk,
+                kind="debit",
+                amount=-payment["points"],
+                balance=payment["balance"],
+                issuance_pk=issuance.id,
+                now=issuance.created_at,
+            )
+
+    def _judge(self, org_id: str, plan: IssuePlan, user_id: str) -> None:
+        """A purchase is for the reward's audience: the judgement every customer-facing read makes."""
+        profile = profile_of(self.customer_rows.get(org_id, user_id))
+        if not in_audience(plan.audience, profile):
+            rule = audience_rule(plan.audience)
+            raise Unavailable(
+                f"The customer is not in the reward's audience ({rule})",
+                code=IssuanceCode.NOT_ELIGIBLE,
+                field=rule,
+            )
+        if not in_geography(plan.audience, profile):
+            raise Unavailable(
+                "The customer is not in the reward's geography", code=IssuanceCode.NOT_ELIGIBLE, field="geography"
+            )
 
     def _compile(self, org_id: str, reward_pk: int) -> IssuePlan:
         reward = self.rewards.by_pks(org_id, [reward_pk])[0]
@@ -164,9 +234,9 @@ class Pipeline:
 
     # ---- inventory and delivery ---------------------------------------------------------
 
-    def _take_inventory(self, plan: IssuePlan) -> None:
+    def _take_inventory(self, plan: IssuePlan, units: int) -> None:
         if plan.reward_type == RewardType.PRODUCT and plan.product_pk is not None:
-            quantity = plan.product_quantity
+            quantity = plan.product_quantity * units
             if not self.records.take_stock(plan.product_pk, quantity):
                 raise Unavailable(f"The product has fewer than {quantity} in stock", code=IssuanceCode.OUT_OF_STOCK)
 
@@ -177,7 +247,7 @@ class Pipeline:
         if kind == RewardType.POINTS:
             balance = self.records.credit_points(org_id, issuance.customer_pk, value, now)
             issuance.delivered = {"points": value, "balance": balance}
-            self.records.insert_issuance(issuance)
+            self._record(issuance)
             self.records.add_points_entry(
                 org_id,
                 issuance.customer_pk,
@@ -189,10 +259,10 @@ class Pipeline:
             )
         elif kind == RewardType.PRODUCT and plan.product_pk is not None:
             issuance.delivered = {"productId": self.records.product_id(plan.product_pk), "quantity": value}
-            self.records.insert_issuance(issuance)
+            self._record(issuance)
         elif kind == RewardType.COMPETITION_ENTRY and plan.competition_pk is not None:
             issuance.delivered = {"competitionId": self.records.competition_id(plan.competition_pk), "entries": value}
-            self.records.insert_issuance(issuance)
+            self._record(issuance)
             self.records.add_entries(
                 org_id,
                 plan.competition_pk,
@@ -204,10 +274,10 @@ class Pipeline:
             )
         elif plan.shared_code is not None:
             issuance.delivered = dict(plan.shared_code)
-            self.records.insert_issuance(issuance)
+            self._record(issuance)
         elif plan.code_pool_pk is not None:
             # unique_coupon, and Capillary's INTOUCH_REWARD / VENDOR_INTOUCH_REWARD through their series' pool.
-            self.records.insert_issuance(issuance)
+            self._record(issuance)
             code = self.records.claim_code(plan.code_pool_pk, issuance.id, now)
             if code is None:
                 raise Unavailable("The reward's code pool has no code left", code=IssuanceCode.CODE_POOL_EXHAUSTED)
@@ -216,4 +286,4 @@ class Pipeline:
         else:
             # A vendor-fulfilled redemption (MILES, GIFT_CARD, …): Laurels records it; the vendor delivers.
             issuance.delivered = {"redemptionType": plan.redemption_type, "fulfilledBy": "vendor"}
-            self.records.insert_issuance(issuance)
+            self._record(issuance)

@@ -24,6 +24,10 @@ from laurels.issuance.rules import Count, LimitRule, Unavailable, count_of, limi
 from laurels.kit.rendered import VersionCache
 from laurels.rewards.models import Reward
 from laurels.rewards.rules import RewardType
+from laurels.rewards.state import to_state
+
+# The fields of a reward a purchase's eligibility reads (rewards.eligibility).
+AUDIENCE = ("cardSeries", "labels", "segment", "supplementaryCriteriaRO", "geography")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class IssuePlan:
     competition_pk: int | None
     code_pool_pk: int | None
     shared_code: dict[str, Any] | None  # non_unique_coupon: the code every issuance gets
+    # What a purchase judges and charges: the reward's audience and geography (seed 003's fields,
+    # as rewards.eligibility reads them) and its paymentConfigs.
+    audience: dict[str, Any]
+    payment_configs: tuple[dict[str, Any], ...]
 
     @classmethod
     def of(cls, reward: Reward) -> IssuePlan:
@@ -56,6 +64,7 @@ class IssuePlan:
         except Unavailable as refusal:
             undeliverable = refusal.message
         rules = limit_rules((reward.catalog or {}).get("restrictions"))
+        state = to_state(reward)
         shared = None
         if reward.reward_type == RewardType.NON_UNIQUE_COUPON:
             shared = {k: config[k] for k in ("code", "discountType", "discountValue")}
@@ -75,6 +84,8 @@ class IssuePlan:
             competition_pk=reward.competition_pk,
             code_pool_pk=reward.code_pool_pk,
             shared_code=shared,
+            audience={k: state[k] for k in AUDIENCE if state.get(k)},
+            payment_configs=tuple(state.get("paymentConfigs") or ()),
         )
 
 

@@ -27,9 +27,11 @@ from laurels.issuance.schemas import (
     Points,
     PointsEntryList,
     PointsTotals,
+    PurchaseBody,
+    Purchased,
     points_entry,
 )
-from laurels.issuance.service import GRANT, KINDS, IssuanceService
+from laurels.issuance.service import GRANT, KINDS, PURCHASE, IssuanceService
 from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, Envelope, error_responses, ok
@@ -82,6 +84,35 @@ def grant_reward(
     answer = ok(Granted(result=GrantResult.of(issuance))).model_dump_json(exclude_none=True)
     if idempotency_key is not None:
         service.remember(principal.org_id, GRANT, idempotency_key, 201, answer)
+    return Response(answer, status_code=201, media_type="application/json")
+
+
+@router.post(
+    "/rewards/{rewardId}/purchase",
+    status_code=201,
+    response_model=Envelope[Purchased],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def purchase_reward(
+    principal: Issuer,
+    session: DbSession,
+    rewardId: Annotated[
+        str, Path(description="The reward's rewardId or its integer id.", json_schema_extra=js.exactly(js.ROW_REF))
+    ],
+    body: PurchaseBody,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """A customer takes a reward and pays for it: its state, audience, limits, inventory and price all hold."""
+    service = IssuanceService(session)
+    values = body.model_dump()
+    if idempotency_key is not None:
+        first = service.replay(principal.org_id, PURCHASE, idempotency_key, {**values, "rewardId": rewardId})
+        if first is not None and first.body is not None:
+            return _replayed(first.body, first.status)
+    issuance = service.purchase(principal.org_id, rewardId, values)
+    answer = ok(Purchased(result=IssuanceOut.of(issuance))).model_dump_json(exclude_none=True)
+    if idempotency_key is not None:
+        service.remember(principal.org_id, PURCHASE, idempotency_key, 201, answer)
     return Response(answer, status_code=201, media_type="application/json")
 
 

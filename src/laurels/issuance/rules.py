@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -40,6 +41,11 @@ class IssuanceCode(StrEnum):
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
     INVALID_AMOUNT = "INVALID_AMOUNT"
     INVALID_REASON = "INVALID_REASON"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+    PAYMENT_MODE_NOT_OFFERED = "PAYMENT_MODE_NOT_OFFERED"
+    INVALID_PAYMENT_MODE = "INVALID_PAYMENT_MODE"
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    INVALID_CASH_PAYMENT_REF = "INVALID_CASH_PAYMENT_REF"
 
 
 class Unavailable(LaurelsError):
@@ -73,6 +79,43 @@ class Count:
 
     def of(self, kpi: str) -> int:
         return self.value if kpi == "REDEMPTION_VALUE" else self.quantity
+
+    def times(self, quantity: int) -> Count:
+        """``quantity`` units of the reward in one issuance."""
+        return Count(self.quantity * quantity, self.value * quantity)
+
+
+# A price in points beyond what a balance can hold (JSON's exact integers) is refused, not rounded.
+MAX_PRICE = 2**53
+
+
+def offered(configs: Sequence[Mapping[str, Any]], mode: str) -> dict[str, Any]:
+    """The reward's paymentConfig of ``mode``; a mode it does not list is refused."""
+    for config in configs:
+        if config["paymentMode"] == mode:
+            return dict(config)
+    listed = ", ".join(c["paymentMode"] for c in configs) or "none"
+    raise Unavailable(
+        f"The reward is not offered for {mode} (its payment modes: {listed})",
+        code=IssuanceCode.PAYMENT_MODE_NOT_OFFERED,
+        field="paymentMode",
+    )
+
+
+def price_of(config: Mapping[str, Any], unit_value: int, quantity: int, cash_ref: str | None) -> dict[str, Any]:
+    """What ``quantity`` units cost in one of the reward's paymentConfigs (docs/issuance.md, "Purchase"):
+    ``points`` times quantity and ``cash`` times quantity as the config says; CONV_RATIO converts the reward's
+    value (what it counts toward REDEMPTION_VALUE) at ``conversionRatio`` points per unit of value,
+    rounded up to a whole point per unit, so a customer never pays less than the ratio."""
+    mode = config["paymentMode"]
+    points = int(config.get("points") or 0) * quantity
+    if mode == "CONV_RATIO":
+        per_unit = unit_value * float(config["conversionRatio"])
+        if not per_unit < MAX_PRICE:  # also inf and nan
+            raise Unavailable("The reward's price in points is too large to pay", code=IssuanceCode.NOT_DELIVERABLE)
+        points = math.ceil(per_unit) * quantity
+    cash = float(config["cash"]) * quantity if config.get("cash") is not None else None
+    return {"mode": mode, "points": points, "cash": cash, "cashPaymentRef": cash_ref if cash is not None else None}
 
 
 def count_of(reward_type: str | None, config: Mapping[str, Any], intouch_points: int | None) -> Count:

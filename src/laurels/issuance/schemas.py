@@ -8,8 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from laurels.issuance.ledger import ADJUSTMENT_MAX, REASON_MAX, Adjustment
 from laurels.issuance.models import CompetitionEntry, Issuance, PointsEntry
+from laurels.issuance.service import CASH_REF_MAX, QUANTITY_MAX
 from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
+from laurels.rewards.vocabulary import PaymentMode
+
+PAYMENT_MODES = [m.value for m in PaymentMode]
 
 _REWARD_ID: js.JsonSchema = {
     "description": "The reward's rewardId, or its integer id (as a number or as digits).",
@@ -69,17 +73,26 @@ class Granted(BaseModel):
     result: GrantResult
 
 
+class PaymentOut(BaseModel):
+    mode: str = Field(description="The paymentMode the customer paid in.")
+    points: int = Field(description="Points debited from the balance (0 for FREE and CASH).")
+    cash: float | None = Field(description="The cash amount recorded; Laurels moves no money.")
+    cashPaymentRef: str | None
+    balance: int | None = Field(default=None, description="The balance after the debit, when points were paid.")
+
+
 class IssuanceOut(BaseModel):
     transactionId: str
     userId: str
     rewardId: str
     rewardType: str | None
     redemptionType: str | None
-    kind: str = Field(description="How it was issued: grant.")
+    kind: str = Field(description="How it was issued: grant or purchase.")
     campaignId: str | None
     quantity: int
     amount: int
     delivered: Delivered
+    payment: PaymentOut | None = Field(default=None, description="A purchase's payment; null for a grant.")
     state: str = Field(description="issued")
     metadata: dict[str, Any]
     issuedAt: str
@@ -97,10 +110,31 @@ class IssuanceOut(BaseModel):
             quantity=issuance.quantity,
             amount=issuance.value,
             delivered=Delivered(**issuance.delivered),
+            payment=PaymentOut(**issuance.payment) if issuance.payment else None,
             state=issuance.state,
             metadata=issuance.meta,
             issuedAt=iso_ms(issuance.created_at),
         )
+
+
+class PurchaseBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra=js.required("userId", "paymentMode"))
+
+    userId: Annotated[str | None, WithJsonSchema(js.name(128, "The customer; an unknown userId becomes one."))] = None
+    paymentMode: Annotated[
+        str | None,
+        WithJsonSchema({"type": "string", "enum": PAYMENT_MODES, "description": "One of the reward's paymentConfigs."}),
+    ] = None
+    quantity: Annotated[int | None, WithJsonSchema(js.integer(1, QUANTITY_MAX, "Units taken (default 1)."))] = None
+    cashPaymentRef: Annotated[
+        str | None, WithJsonSchema(js.name(CASH_REF_MAX, "Your payment's reference; required for CASH, POINTS_CASH."))
+    ] = None
+    metadata: dict[str, Any] | None = Field(default=None, description="Any context, e.g. the order id.")
+
+
+class Purchased(BaseModel):
+    message: str = "Reward purchased successfully"
+    result: IssuanceOut
 
 
 class IssuanceList(BaseModel):

@@ -16,17 +16,21 @@ from laurels.competitions.repository import CompetitionRepository
 from laurels.competitions.service import CompetitionCode
 from laurels.customers.repository import CustomerRepository
 from laurels.issuance.models import CompetitionEntry, IdempotencyRecord, Issuance
-from laurels.issuance.pipeline import IssueRequest, Pipeline
+from laurels.issuance.pipeline import IssueRequest, Pipeline, Purchase
 from laurels.issuance.repository import IssuanceRepository
 from laurels.issuance.rules import IssuanceCode
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
-from laurels.kit.validation import require_fields
+from laurels.kit.validation import integer, require_fields, text
 from laurels.rewards.repository import RewardRepository
+from laurels.rewards.vocabulary import PAYMENT_AMOUNTS, PaymentMode
 
 GRANT = "grant"
-KINDS = (GRANT,)  # how an issuance came about; purchases and payouts join them
+PURCHASE = "purchase"
+KINDS = (GRANT, PURCHASE)  # how an issuance came about; payouts join them
+QUANTITY_MAX = 100  # units of a reward one purchase takes
+CASH_REF_MAX = 128
 # An Idempotency-Key: what clients send (a UUID, usually), printable ASCII without spaces.
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 LATEST_POINTS_ENTRIES = 20
@@ -65,6 +69,47 @@ class IssuanceService:
             raise InvalidInput("metadata must be an object", code=IssuanceCode.INVALID_METADATA, field="metadata")
         request = IssueRequest(
             reward=ident, user_id=user_id, source=GRANT, campaign_id="manual_grant", metadata=metadata or {}
+        )
+        return self.pipeline.issue(org_id, request, now or utcnow())
+
+    def purchase(self, org_id: str, reward: str, values: Mapping[str, Any], now: datetime | None = None) -> Issuance:
+        """A customer takes a reward: unlike a grant, everything is enforced — state, the reward's
+        audience, every limit, inventory — and the price in the chosen payment mode is paid."""
+        require_fields(values, ("userId", "paymentMode"))
+        user_id = values["userId"]
+        if not isinstance(user_id, str):
+            raise InvalidInput("userId must be a string", code=IssuanceCode.INVALID_USER_ID, field="userId")
+        modes = [m.value for m in PaymentMode]
+        mode = values["paymentMode"]
+        if mode not in modes:
+            raise InvalidInput(
+                f"paymentMode must be one of: {', '.join(modes)}",
+                code=IssuanceCode.INVALID_PAYMENT_MODE,
+                field="paymentMode",
+            )
+        quantity = values.get("quantity")
+        quantity = (
+            1
+            if quantity is None
+            else integer(
+                quantity, field="quantity", code=IssuanceCode.INVALID_QUANTITY, minimum=1, maximum=QUANTITY_MAX
+            )
+        )
+        cash_ref = values.get("cashPaymentRef")
+        if "cash" in PAYMENT_AMOUNTS[PaymentMode(mode)] or cash_ref is not None:
+            cash_ref = text(
+                cash_ref, field="cashPaymentRef", code=IssuanceCode.INVALID_CASH_PAYMENT_REF, max_length=CASH_REF_MAX
+            )
+        metadata = values.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise InvalidInput("metadata must be an object", code=IssuanceCode.INVALID_METADATA, field="metadata")
+        request = IssueRequest(
+            reward=reward,
+            user_id=user_id,
+            source=PURCHASE,
+            metadata=metadata or {},
+            quantity=quantity,
+            purchase=Purchase(payment_mode=mode, cash_ref=cash_ref),
         )
         return self.pipeline.issue(org_id, request, now or utcnow())
 

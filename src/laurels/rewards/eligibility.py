@@ -27,6 +27,11 @@ class Profile:
         return frozenset(segment for segment, _ in self.partitions)
 
 
+def audience_rule(reward: Mapping[str, Any]) -> str | None:
+    """The field whose members a reward is for, the one :func:`in_audience` judges by; None: everyone."""
+    return next((f for f in ("cardSeries", "labels", "segment", "supplementaryCriteriaRO") if reward.get(f)), None)
+
+
 def in_audience(reward: Mapping[str, Any], profile: Profile) -> bool:
     """A reward linked to card series, labels, segments or programs/tiers is for their members only."""
     if reward.get("cardSeries"):

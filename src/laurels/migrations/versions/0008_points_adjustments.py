@@ -1,4 +1,5 @@
-"""Points entries name what made them: an operator's adjustment carries its id and reason
+"""Points entries name what made them: an operator's adjustment carries its id and reason;
+an issuance records what was paid for it
 
 Revision ID: 0008
 Revises: 0007
@@ -9,15 +10,19 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None
 
+JSON_DOC = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+
 
 def upgrade() -> None:
     # Nullable columns added in place: neither database rebuilds the table.
+    op.add_column('issuances', sa.Column('payment', JSON_DOC, nullable=True))
     op.add_column('points_entries', sa.Column('reference', sa.String(length=64), nullable=True))
     op.add_column('points_entries', sa.Column('reason', sa.Text(), nullable=True))
     op.create_index(
@@ -27,6 +32,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index('ix_points_entries_org_id_reference', table_name='points_entries')
-    with op.batch_alter_table('points_entries') as batch_op:
-        batch_op.drop_column('reason')
-        batch_op.drop_column('reference')
+    # In place on both (SQLite has had DROP COLUMN since 3.35): a batch rebuild would reset
+    # SQLite's AUTOINCREMENT counters (migration 0005).
+    op.drop_column('points_entries', 'reason')
+    op.drop_column('points_entries', 'reference')
+    op.drop_column('issuances', 'payment')
