@@ -1,6 +1,6 @@
 """Racing debits of one balance over real HTTP: it never goes below zero, and none is refused while it could pay.
 
-100 adjustments of -1 point against a balance of 10, from ``CONCURRENCY`` threads
+100 adjustments of -1 point against a balance of 10, from ``posts.CONCURRENCY`` threads
 released together by one barrier against ``live_server`` (SQLite by default,
 PostgreSQL with LAURELS_TEST_DATABASE_URL): exactly 10 succeed, the other 90 are
 409 ``INSUFFICIENT_POINTS``, and the balance and the ledger agree at zero. Only the
@@ -9,37 +9,17 @@ conditional debit (``balance >= :points``) stands between them and a negative ba
 
 from __future__ import annotations
 
-import threading
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-
-import httpx2
-
+from tests.concurrency.posts import race_posts
 from tests.support import Tenant
 
-CONCURRENCY = 48
 DEBITS = 100
-TIMEOUT = 60
 
 
 def test_racing_debits_take_exactly_the_balance(live_server: str, tenant: Tenant) -> None:
     tenant.data(tenant.put("/v1/customers/racer", json={}), 201)
     path = "/v1/customers/racer/points/adjustments"
     tenant.data(tenant.post(path, json={"amount": 10, "reason": "Opening balance"}), 201)
-    start = threading.Barrier(CONCURRENCY)
-
-    def worker(first: int) -> list[tuple[int, str | None]]:
-        outcomes = []
-        with httpx2.Client(base_url=live_server, timeout=TIMEOUT, headers=tenant.headers) as http:
-            start.wait(TIMEOUT)
-            for _ in range(first, DEBITS, CONCURRENCY):
-                response = http.post(path, json={"amount": -1, "reason": "Raced"})
-                code = None if response.status_code == 201 else response.json()["error"]["code"]
-                outcomes.append((response.status_code, code))
-        return outcomes
-
-    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-        tally = Counter(o for outcomes in pool.map(worker, range(CONCURRENCY)) for o in outcomes)
+    tally = race_posts(live_server, tenant, [(path, {"amount": -1, "reason": "Raced"})] * DEBITS)
 
     assert tally == {(201, None): 10, (409, "INSUFFICIENT_POINTS"): DEBITS - 10}
     points = tenant.data(tenant.get("/v1/customers/racer/points"))
