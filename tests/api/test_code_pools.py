@@ -481,7 +481,11 @@ def test_list_codes_refusals(tenant: Tenant) -> None:
     pool_id = create(tenant)["codePoolId"]
     path = f"/v1/code-pools/{pool_id}/codes"
     error = error_of(tenant.get(path, params={"status": "used"}), 400)
-    assert error == {"code": "INVALID_STATUS", "message": "status must be available or issued", "field": "status"}
+    assert error == {
+        "code": "INVALID_STATUS",
+        "message": "status must be one of: available, issued, redeemed, void",
+        "field": "status",
+    }
     assert error_of(tenant.get(path, params={"cursor": "garbage!"}), 400)["code"] == "INVALID_CURSOR"
     assert error_of(tenant.get(path, params={"limit": 501}), 400)["field"] == "limit"
     assert error_of(tenant.get("/v1/code-pools/pool_nope/codes"), 404)["code"] == "CODE_POOL_NOT_FOUND"

@@ -26,6 +26,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/partitions"): {"json": {"name": "SWEEP"}},
     ("POST", "/points/adjustments"): {"json": {"amount": 5, "reason": "SWEEP"}},
     ("POST", "/purchase"): {"json": {"userId": "sweep", "paymentMode": "FREE"}},
+    ("POST", "/reverse"): {"json": {"reason": "SWEEP"}},
 }
 SHARED = ("/countries/{countryIdOrCode}",)
 UPSERTS = ("/customers/{userId}",)

@@ -18,7 +18,9 @@ CSV_MAX_BYTES = CSV_MAX_MIB * 1024 * 1024
 # What a code is: free to claim, or given out.
 AVAILABLE = "available"
 ISSUED = "issued"
-CODE_STATUSES = (AVAILABLE, ISSUED)
+REDEEMED = "redeemed"  # shown at a till: its issuance was redeemed
+VOID = "void"  # its issuance was reversed before it was redeemed; never issued again
+CODE_STATUSES = (AVAILABLE, ISSUED, REDEEMED, VOID)
 
 
 class CodePool(Base):

@@ -146,7 +146,7 @@ class CodesAdded(BaseModel):
 
 class CouponCodeOut(BaseModel):
     code: str
-    status: str = Field(description="available or issued", json_schema_extra={"enum": list(CODE_STATUSES)})
+    status: str = Field(description=" or ".join(CODE_STATUSES), json_schema_extra={"enum": list(CODE_STATUSES)})
     createdAt: str
     issuedAt: str | None = Field(description="When the code was issued; null while available.")
 

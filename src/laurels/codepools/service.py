@@ -147,7 +147,7 @@ def parse_csv(content: bytes) -> list[tuple[int, str]]:
 def _check_status(value: str | None) -> str | None:
     if value is not None and value not in CODE_STATUSES:
         raise InvalidInput(
-            "status must be " + " or ".join(CODE_STATUSES), code=CodePoolCode.INVALID_STATUS, field="status"
+            "status must be one of: " + ", ".join(CODE_STATUSES), code=CodePoolCode.INVALID_STATUS, field="status"
         )
     return value
 

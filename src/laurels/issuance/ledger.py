@@ -1,8 +1,8 @@
 """Customers' points: one balance per customer per org, and the append-only ledger behind it.
 
 Every movement of a balance is one entry: ``credit`` (a points issuance),
-``adjustment`` (an operator's, signed), and with purchases and reversals
-``debit`` and ``reversal``. A balance goes up with an upsert of the account and
+``debit`` (a purchase's price), ``adjustment`` (an operator's, signed) and
+``reversal`` (a reversed issuance's points). A balance goes up with an upsert of the account and
 down with a conditional UPDATE (``balance >= :points``), and the CHECK
 ``balance >= 0`` backs both: no number is read and written back, and no
 balance ever goes below zero. Never commits.

@@ -17,6 +17,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, JSONDoc, UTCDateTime
 
+# An issuance's states: issued, then redeemed (used at a till) or reversed (undone), never both.
+ISSUED = "issued"
+REDEEMED = "redeemed"
+REVERSED = "reversed"
+
 # The customer of a reward-level counter (across all customers): customers' ids start at 1.
 EVERY_CUSTOMER = 0
 
@@ -52,7 +57,13 @@ class Issuance(Base):
     delivered: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
     # A purchase's payment: {mode, points, cash, cashPaymentRef}; null for a grant.
     payment: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc, nullable=True)
-    state: Mapped[str] = mapped_column(String(16))
+    # The limit counters it took, each [limit key, customer pk, window start, amount]: what a
+    # reversal gives back, whatever the reward's limits have become since.
+    counted: Mapped[list[Any] | None] = mapped_column(JSONDoc, nullable=True)
+    state: Mapped[str] = mapped_column(String(16))  # issued, redeemed, reversed
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    reversal_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONDoc)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -109,7 +120,7 @@ class PointsEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # credit, adjustment (later: debit, reversal)
+    kind: Mapped[str] = mapped_column(String(16))  # credit, debit, adjustment, reversal
     amount: Mapped[int] = mapped_column(BigInteger)
     balance_after: Mapped[int] = mapped_column(BigInteger)
     issuance_pk: Mapped[int | None] = mapped_column(ForeignKey("issuances.id"))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -56,6 +57,19 @@ from laurels.rewards.eligibility import audience_rule, in_audience, in_geography
 from laurels.rewards.offers import profile_of
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.rules import RewardType
+
+
+@dataclass(frozen=True)
+class Take:
+    """One limit as this issuance takes it: a counter row (None for a ROLLING limit, which sums
+    issuances instead) and the refusal if it has no room."""
+
+    rule: LimitRule
+    subject: int  # the customer's pk, or EVERY_CUSTOMER for a reward-level limit
+    counter: dict[str, Any] | None
+    refusal: Callable[[], LimitReached]
+    window: windows.Window
+    limit: windows.WindowRule
 
 
 @dataclass(frozen=True)
@@ -135,17 +149,33 @@ class Pipeline:
             meta=request.metadata,
             created_at=now,
         )
+        tz = ZoneInfo(timezone)
+        takes = [
+            self._limit(org_id, plan.reward_pk, rule, customer_pk, count=count, now=now, tz=tz) for rule in plan.limits
+        ]
+        # What a reversal gives back: the counters as taken now, whatever the limits become.
+        issuance.counted = [
+            [
+                t.counter["limit_key"],
+                t.counter["customer_pk"],
+                t.counter["window_start"].isoformat(),
+                t.counter["amount"],
+            ]
+            for t in takes
+            if t.counter is not None
+        ]
         self._deliver(org_id, plan, issuance, now)
         # Limits last. A reward-level counter is the one row every issuance of the reward
         # updates; taken last, with the commit, it is held only while the database commits.
         # Refused here (or at the commit), all of the above rolls back with it.
-        tz = ZoneInfo(timezone)
-        final = len(plan.limits) - 1
-        for position, rule in enumerate(plan.limits):
-            subject = customer_pk if rule.per_customer else EVERY_CUSTOMER
-            self._take(
-                org_id, plan.reward_pk, rule, customer_pk=subject, count=count, now=now, tz=tz, final=position == final
-            )
+        final = len(takes) - 1
+        for position, take in enumerate(takes):
+            if take.counter is None:
+                self._take_rolling(org_id, plan.reward_pk, take, tz)
+            elif position == final:
+                self.records.take_counter_at_commit(take.counter, take.refusal)
+            elif not self.records.take_counter(take.counter):
+                raise take.refusal()
         return issuance
 
     def _record(self, issuance: Issuance) -> None:
@@ -187,50 +217,49 @@ class Pipeline:
 
     # ---- limits ---------------------------------------------------------------------
 
-    def _take(
+    def _limit(
         self,
         org_id: str,
         reward_pk: int,
         rule: LimitRule,
-        *,
         customer_pk: int,
+        *,
         count: Count,
         now: datetime,
         tz: ZoneInfo,
-        final: bool,
-    ) -> None:
-        amount = count.of(rule.kpi)
+    ) -> Take:
+        subject = customer_pk if rule.per_customer else EVERY_CUSTOMER
         limit = windows.WindowRule.of(rule.entry, tz)
         window = windows.window_at(limit, now, tz)
+        refusal = functools.partial(LimitReached, rule, window.end)
         if rule.entry.get("windowType") == "ROLLING" and window.start is not None:
-            # A rolling window has no row per window: the sum of what was issued in it is read
-            # under the lock of the limit's one counter row, so no other issuance adds to it meanwhile.
-            if not self.records.lock_counter(reward_pk, rule.key, customer_pk):
-                self.records.ensure_counter(
-                    org_id, reward_pk, rule.key, customer_pk=customer_pk, window_start=EPOCH, cap=rule.cap
-                )
-                self.records.lock_counter(reward_pk, rule.key, customer_pk)
-            subject = customer_pk if rule.per_customer else None
-            # The sum includes this issuance, recorded above in this transaction.
-            used = self.records.issued_since(reward_pk, subject, window.start, rule.kpi)
-            if used > rule.cap:
-                oldest = self.records.oldest_since(reward_pk, subject, window.start)
-                raise LimitReached(rule, windows.rolling_reset(limit, oldest, tz) if oldest else None)
-            return
+            return Take(rule, subject, None, refusal, window, limit)
         counter = {
             "org_id": org_id,
             "reward_pk": reward_pk,
             "limit_key": rule.key,
-            "customer_pk": customer_pk,
+            "customer_pk": subject,
             "window_start": window.start or EPOCH,
-            "amount": amount,
+            "amount": count.of(rule.kpi),
             "cap": rule.cap,
         }
-        refusal = functools.partial(LimitReached, rule, window.end)
-        if final:
-            self.records.take_counter_at_commit(counter, refusal)
-        elif not self.records.take_counter(counter):
-            raise refusal()
+        return Take(rule, subject, counter, refusal, window, limit)
+
+    def _take_rolling(self, org_id: str, reward_pk: int, take: Take, tz: ZoneInfo) -> None:
+        """A rolling window has no row per window: the sum of what was issued in it is read under the
+        lock of the limit's one counter row, so no other issuance adds to it meanwhile."""
+        rule, subject = take.rule, take.subject
+        start = take.window.start or EPOCH  # a ROLLING limit's window always has a start
+        if not self.records.lock_counter(reward_pk, rule.key, subject):
+            self.records.ensure_counter(
+                org_id, reward_pk, rule.key, customer_pk=subject, window_start=EPOCH, cap=rule.cap
+            )
+            self.records.lock_counter(reward_pk, rule.key, subject)
+        customer = subject if rule.per_customer else None
+        # The sum includes this issuance, recorded above in this transaction.
+        if self.records.issued_since(reward_pk, customer, start, rule.kpi) > rule.cap:
+            oldest = self.records.oldest_since(reward_pk, customer, start)
+            raise LimitReached(rule, windows.rolling_reset(take.limit, oldest, tz) if oldest else None)
 
     # ---- inventory and delivery ---------------------------------------------------------
 

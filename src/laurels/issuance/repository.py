@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from laurels.codepools.models import AVAILABLE, ISSUED, CouponCode
 from laurels.competitions.models import Competition
 from laurels.issuance.models import (
+    REVERSED,
     CompetitionEntry,
     IdempotencyRecord,
     Issuance,
@@ -225,6 +226,7 @@ class IssuanceRepository(Repository):
         stmt = select(func.coalesce(func.sum(counted), 0)).where(
             i.reward_pk == reward_pk,
             i.created_at >= since,
+            i.state != REVERSED,
             *([i.customer_pk == customer_pk] if customer_pk is not None else []),
         )
         return int(self.session.execute(stmt).scalar_one())
@@ -234,6 +236,7 @@ class IssuanceRepository(Repository):
         stmt = select(func.min(i.created_at)).where(
             i.reward_pk == reward_pk,
             i.created_at >= since,
+            i.state != REVERSED,
             *([i.customer_pk == customer_pk] if customer_pk is not None else []),
         )
         oldest: datetime | None = self.session.scalar(stmt)
@@ -348,6 +351,61 @@ class IssuanceRepository(Repository):
                 created_at=now,
             )
         )
+
+    # ---- redemption and reversal ----------------------------------------------------------
+
+    def transition(self, issuance_pk: int, before: str, after: str, **stamps: Any) -> bool:
+        """Move the issuance from state ``before`` to ``after`` (with ``stamps``: redeemed_at …) if it is
+        still in ``before``; False, with nothing written, if it is not. Two racing transitions of one
+        issuance queue on its row, and the second finds the state moved."""
+        i = _ISSUANCES.c
+        stmt = update(_ISSUANCES).where(i.id == issuance_pk, i.state == before).values(state=after, **stamps)
+        result: CursorResult[Any] = self.session.execute(stmt)  # type: ignore[assignment]
+        return result.rowcount == 1
+
+    def reload(self, issuance: Issuance) -> None:
+        self.session.refresh(issuance)
+
+    def release_counter(self, reward_pk: int, counted: Sequence[Any]) -> None:
+        """Give back what an issuance took of a counter, as ``Issuance.counted`` names it: [limit key,
+        customer pk, window start, amount] (CHECK ``used >= 0`` backs it)."""
+        limit_key, customer_pk, start, amount = counted
+        window_start = datetime.fromisoformat(start)
+        c = _COUNTERS.c
+        self.session.execute(
+            update(_COUNTERS)
+            .where(
+                c.reward_pk == reward_pk,
+                c.limit_key == limit_key,
+                c.customer_pk == customer_pk,
+                c.window_start == window_start,
+            )
+            .values(used=c.used - amount)
+        )
+
+    def restore_stock(self, org_id: str, product_id: str, quantity: int) -> None:
+        """Put units back in a tracked product's stock (an untracked one, null, stays null)."""
+        p = Product.__table__.c
+        self.session.execute(
+            update(Product)
+            .where(p.org_id == org_id, p.product_id == product_id, p.stock.is_not(None))
+            .values(stock=p.stock + quantity)
+            .execution_options(synchronize_session=False)
+        )
+
+    def mark_code(self, issuance_pk: int, status: str) -> None:
+        """The code an issuance claimed, now ``status`` (redeemed at a till, or void)."""
+        c = CouponCode.__table__.c
+        self.session.execute(
+            update(CouponCode)
+            .where(c.issuance_pk == issuance_pk, c.status == ISSUED)
+            .values(status=status)
+            .execution_options(synchronize_session=False)
+        )
+
+    def remove_entries(self, issuance_pk: int) -> None:
+        """The competition entries an issuance recorded, withdrawn."""
+        self.session.execute(delete(CompetitionEntry).where(CompetitionEntry.issuance_pk == issuance_pk))
 
     # ---- records ------------------------------------------------------------------------
 

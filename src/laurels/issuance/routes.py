@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from laurels.customers.schemas import USER_ID_MAX
 from laurels.issuance.ledger import ADJUSTMENT, LedgerService
+from laurels.issuance.redemption import RedemptionService
 from laurels.issuance.schemas import (
     AdjustmentBody,
     AdjustmentOut,
@@ -29,6 +30,7 @@ from laurels.issuance.schemas import (
     PointsTotals,
     PurchaseBody,
     Purchased,
+    ReverseBody,
     points_entry,
 )
 from laurels.issuance.service import GRANT, KINDS, PURCHASE, IssuanceService
@@ -53,6 +55,7 @@ Cursor = Annotated[
 UserIdPath = Annotated[
     str, Path(description="The customer's id in your systems.", json_schema_extra=js.exactly(js.name(USER_ID_MAX)))
 ]
+TransactionIdPath = Annotated[str, Path(json_schema_extra=js.exactly(js.public_id("The issuance's transactionId.")))]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -148,10 +151,39 @@ def list_issuances(
 def get_issuance(
     principal: CustomersReader,
     session: DbSession,
-    transactionId: Annotated[str, Path(json_schema_extra=js.exactly(js.public_id("The issuance's transactionId.")))],
+    transactionId: TransactionIdPath,
 ) -> Envelope[IssuanceOut]:
     """One issuance: who, what, when, why, what was delivered, and its state."""
     return ok(IssuanceOut.of(IssuanceService(session).issuance(principal.org_id, transactionId)))
+
+
+@router.post("/issuances/{transactionId}/redeem", responses=error_responses(401, 403, 404, 409))
+def redeem_issuance(principal: Issuer, session: DbSession, transactionId: TransactionIdPath) -> Envelope[IssuanceOut]:
+    """Mark an issued reward used (a code shown at a till), once: again is 409 ALREADY_REDEEMED."""
+    return ok(IssuanceOut.of(RedemptionService(session).redeem(principal.org_id, transactionId, utcnow())))
+
+
+@router.post("/issuances/{transactionId}/reverse", responses=error_responses(400, 401, 403, 404, 409))
+def reverse_issuance(
+    principal: Issuer, session: DbSession, transactionId: TransactionIdPath, body: ReverseBody
+) -> Envelope[IssuanceOut]:
+    """Undo an issuance not redeemed: limits, points, stock, code and entries given back; again changes nothing."""
+    undone = RedemptionService(session).reverse(principal.org_id, transactionId, body.model_dump(), utcnow())
+    return ok(IssuanceOut.of(undone))
+
+
+@router.get("/customers/{userId}/rewards", responses=error_responses(400, 401, 403, 404))
+def list_customer_rewards(
+    principal: CustomersReader,
+    session: DbSession,
+    userId: UserIdPath,
+    limit: Limit = DEFAULT_PAGE_SIZE,
+    cursor: Cursor = None,
+) -> Envelope[IssuanceList]:
+    """Every reward the customer was issued, newest first, with what was delivered and its state."""
+    rows, following = IssuanceService(session).customer_rewards(principal.org_id, userId, cursor=cursor, limit=limit)
+    items = [IssuanceOut.of(r) for r in rows]
+    return ok(IssuanceList(issuances=items, count=len(items), nextCursor=following))
 
 
 @router.get("/customers/{userId}/points", responses=error_responses(401, 403, 404))

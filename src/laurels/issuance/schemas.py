@@ -93,7 +93,10 @@ class IssuanceOut(BaseModel):
     amount: int
     delivered: Delivered
     payment: PaymentOut | None = Field(default=None, description="A purchase's payment; null for a grant.")
-    state: str = Field(description="issued")
+    state: str = Field(description="issued, redeemed or reversed.")
+    redeemedAt: str | None = None
+    reversedAt: str | None = None
+    reversalReason: str | None = None
     metadata: dict[str, Any]
     issuedAt: str
 
@@ -112,9 +115,18 @@ class IssuanceOut(BaseModel):
             delivered=Delivered(**issuance.delivered),
             payment=PaymentOut(**issuance.payment) if issuance.payment else None,
             state=issuance.state,
+            redeemedAt=iso_ms(issuance.redeemed_at) if issuance.redeemed_at else None,
+            reversedAt=iso_ms(issuance.reversed_at) if issuance.reversed_at else None,
+            reversalReason=issuance.reversal_reason,
             metadata=issuance.meta,
             issuedAt=iso_ms(issuance.created_at),
         )
+
+
+class ReverseBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra=js.required("reason"))
+
+    reason: Annotated[str | None, WithJsonSchema(js.name(4000, "Why, e.g. the order was cancelled."))] = None
 
 
 class PurchaseBody(BaseModel):
@@ -144,7 +156,9 @@ class IssuanceList(BaseModel):
 
 
 class PointsEntryOut(BaseModel):
-    kind: str = Field(description="credit (a points issuance) or adjustment (an operator's).")
+    kind: str = Field(
+        description="credit (a points issuance), debit (a purchase), adjustment (an operator's) or reversal."
+    )
     amount: int = Field(description="Signed: what the entry added to (or took from) the balance.")
     balanceAfter: int
     transactionId: str | None = Field(description="The issuance that made it, if one did.")

@@ -15,6 +15,7 @@ from laurels.competitions.models import Competition
 from laurels.competitions.repository import CompetitionRepository
 from laurels.competitions.service import CompetitionCode
 from laurels.customers.repository import CustomerRepository
+from laurels.customers.service import CustomerCode
 from laurels.issuance.models import CompetitionEntry, IdempotencyRecord, Issuance
 from laurels.issuance.pipeline import IssueRequest, Pipeline, Purchase
 from laurels.issuance.repository import IssuanceRepository
@@ -199,6 +200,14 @@ class IssuanceService:
             until=until,
         )
         return rows, next_cursor([r.id for r in rows], limit)
+
+    def customer_rewards(
+        self, org_id: str, user_id: str, *, cursor: str | None, limit: int
+    ) -> tuple[list[Issuance], str | None]:
+        """Every issuance to the customer, newest first; 404 for a customer the org does not have."""
+        if self.customers.get(org_id, user_id) is None:
+            raise NotFound("Customer not found", code=CustomerCode.CUSTOMER_NOT_FOUND)
+        return self.issuances(org_id, cursor=cursor, limit=limit, user_id=user_id)
 
     def competition_entries(
         self, org_id: str, competition_id: str, *, cursor: str | None, limit: int

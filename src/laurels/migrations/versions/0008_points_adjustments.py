@@ -1,5 +1,5 @@
 """Points entries name what made them: an operator's adjustment carries its id and reason;
-an issuance records what was paid for it
+an issuance records what was paid for it, the counters it took, and its redemption or reversal
 
 Revision ID: 0008
 Revises: 0007
@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+import laurels.kit.db
+
 revision = '0008'
 down_revision = '0007'
 branch_labels = None
@@ -23,6 +25,10 @@ JSON_DOC = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "post
 def upgrade() -> None:
     # Nullable columns added in place: neither database rebuilds the table.
     op.add_column('issuances', sa.Column('payment', JSON_DOC, nullable=True))
+    op.add_column('issuances', sa.Column('counted', JSON_DOC, nullable=True))
+    op.add_column('issuances', sa.Column('redeemed_at', laurels.kit.db.UTCDateTime(), nullable=True))
+    op.add_column('issuances', sa.Column('reversed_at', laurels.kit.db.UTCDateTime(), nullable=True))
+    op.add_column('issuances', sa.Column('reversal_reason', sa.Text(), nullable=True))
     op.add_column('points_entries', sa.Column('reference', sa.String(length=64), nullable=True))
     op.add_column('points_entries', sa.Column('reason', sa.Text(), nullable=True))
     op.create_index(
@@ -36,4 +42,5 @@ def downgrade() -> None:
     # SQLite's AUTOINCREMENT counters (migration 0005).
     op.drop_column('points_entries', 'reason')
     op.drop_column('points_entries', 'reference')
-    op.drop_column('issuances', 'payment')
+    for column in ('reversal_reason', 'reversed_at', 'redeemed_at', 'counted', 'payment'):
+        op.drop_column('issuances', column)

@@ -1,0 +1,38 @@
+"""Redeem racing reverse over real HTTP: for every issuance exactly one wins, the other is told why.
+
+50 issuances, each sent one redeem and one reverse, all 100 requests released together
+(``posts.race_posts``) against ``live_server`` on SQLite or PostgreSQL. Both begin with
+the same conditional UPDATE of the issuance's state, so the loser finds it moved.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.concurrency.posts import race_posts
+from tests.support import Tenant
+
+ISSUANCES = 50
+
+
+def test_redeem_and_reverse_of_one_issuance_never_both_win(live_server: str, tenant: Tenant) -> None:
+    reward = {"name": "One point", "rewardType": "points", "config": {"amount": 1}}
+    reward_id = tenant.data(tenant.post("/v1/rewards", json=reward), 201)["reward"]["rewardId"]
+    transactions = []
+    for n in range(ISSUANCES):
+        granted = tenant.post("/v1/rewards/grant", json={"rewardId": reward_id, "userId": f"r{n}"})
+        transactions.append(tenant.data(granted, 201)["result"]["transactionId"])
+    posts = []
+    for txn in transactions:
+        posts += [(f"/v1/issuances/{txn}/redeem", {}), (f"/v1/issuances/{txn}/reverse", {"reason": "Raced"})]
+
+    tally = race_posts(live_server, tenant, posts)
+
+    assert tally[(200, None)] == ISSUANCES, tally
+    assert set(tally) <= {(200, None), (409, "ALREADY_REDEEMED"), (409, "ISSUANCE_REVERSED")}, tally
+    states = Counter(tenant.data(tenant.get(f"/v1/issuances/{txn}"))["state"] for txn in transactions)
+    assert sum(states.values()) == ISSUANCES
+    assert set(states) <= {"redeemed", "reversed"}
+    # Each reversed one took its point back; each redeemed one kept it.
+    balances = sum(tenant.data(tenant.get(f"/v1/customers/r{n}/points"))["balance"] for n in range(ISSUANCES))
+    assert balances == states["redeemed"]
