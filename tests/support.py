@@ -11,6 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
+from laurels.issuance.reconcile import ReconcileService
 from laurels.kit.db import Database
 from laurels.tenancy.service import TenancyService
 
@@ -103,3 +104,10 @@ def api_routes(app: FastAPI) -> list[tuple[str, str, bool]]:
     for route in app.routes:
         visit(route)
     return found
+
+
+def assert_reconciled(db: Database) -> None:
+    """Every balance agrees with its ledger and every limit counter with its issuances (``laurels check``)."""
+    with db.session(write=False) as session:
+        report = ReconcileService(session).check()
+    assert report.ok, report.mismatches[:5]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from laurels.config import DATABASE_FILE, DataDirUnknown, database_location, database_url, sqlite_path
+from laurels.issuance.reconcile import ReconcileService
 from laurels.issuance.service import KEYS_KEPT_HOURS, IssuanceService
 from laurels.kit import migrate
 from laurels.kit.clock import iso_ms, utcnow
@@ -266,6 +267,18 @@ def apikey_revoke(key_id: Annotated[str, typer.Argument(help="The key id (lk_...
         return {"keyId": key.id, "revokedAt": iso_ms(key.revoked_at or utcnow())}
 
     _run(action)
+
+
+@app.command()
+def check() -> None:
+    """Check that every balance agrees with its ledger and every limit counter with the issuances it
+    counts (read only); prints the report, and exits 1 if any record disagrees."""
+    with _service(ReconcileService, write=False) as service:
+        report = service.check()
+    _emit(report.as_dict())
+    if not report.ok:
+        print(f"laurels: {len(report.mismatches)} record(s) disagree: see mismatches", file=sys.stderr)
+        raise typer.Exit(1)
 
 
 @idempotency_app.command("purge")

@@ -42,7 +42,7 @@ from sqlalchemy import func, select
 
 from laurels.issuance.models import LimitCounter
 from laurels.kit.db import Database
-from tests.support import Tenant
+from tests.support import Tenant, assert_reconciled
 
 # Grants in flight at once: more than the server's 20 worker threads and connections, so
 # grants also queue for them, and few enough for a 2-core machine.
@@ -317,6 +317,7 @@ def test_racing_grants_issue_exactly_what_there_is(
         assert {u: balance_of(tenant, u) for u in users} == {u: won[u] * scenario.points for u in users}
     if scenario.afterwards is not None:
         scenario.afterwards(tenant, successes)
+    assert_reconciled(db)
 
 
 KEYS = 4

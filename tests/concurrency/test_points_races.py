@@ -9,13 +9,14 @@ conditional debit (``balance >= :points``) stands between them and a negative ba
 
 from __future__ import annotations
 
+from laurels.kit.db import Database
 from tests.concurrency.posts import race_posts
-from tests.support import Tenant
+from tests.support import Tenant, assert_reconciled
 
 DEBITS = 100
 
 
-def test_racing_debits_take_exactly_the_balance(live_server: str, tenant: Tenant) -> None:
+def test_racing_debits_take_exactly_the_balance(live_server: str, tenant: Tenant, db: Database) -> None:
     tenant.data(tenant.put("/v1/customers/racer", json={}), 201)
     path = "/v1/customers/racer/points/adjustments"
     tenant.data(tenant.post(path, json={"amount": 10, "reason": "Opening balance"}), 201)
@@ -29,3 +30,4 @@ def test_racing_debits_take_exactly_the_balance(live_server: str, tenant: Tenant
     assert entries["count"] == 11
     assert sum(e["amount"] for e in entries["entries"]) == 0
     assert min(e["balanceAfter"] for e in entries["entries"]) == 0
+    assert_reconciled(db)

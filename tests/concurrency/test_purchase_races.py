@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from laurels.kit.db import Database
 from tests.concurrency.posts import race_posts
-from tests.support import Tenant
+from tests.support import Tenant, assert_reconciled
 
 
-def test_racing_purchases_spend_exactly_the_balance(live_server: str, tenant: Tenant) -> None:
+def test_racing_purchases_spend_exactly_the_balance(live_server: str, tenant: Tenant, db: Database) -> None:
     reward = {
         "name": "A coupon for ten points",
         "rewardType": "non_unique_coupon",
@@ -40,9 +41,10 @@ def test_racing_purchases_spend_exactly_the_balance(live_server: str, tenant: Te
     entries = tenant.data(tenant.get("/v1/customers/spender/points/entries", params={"limit": 100}))["entries"]
     assert Counter(e["kind"] for e in entries) == {"adjustment": 1, "debit": 10}
     assert min(e["balanceAfter"] for e in entries) >= 0
+    assert_reconciled(db)
 
 
-def test_racing_purchases_hold_a_limit_and_a_stock_at_once(live_server: str, tenant: Tenant) -> None:
+def test_racing_purchases_hold_a_limit_and_a_stock_at_once(live_server: str, tenant: Tenant, db: Database) -> None:
     product = {"productId": "raced_stock", "sku": "RS-1", "name": "Raced", "stock": 7}
     tenant.data(tenant.post("/v1/products", json=product), 201)
     limit = {"kpi": "QUANTITY", "windowType": "FIXED", "repeatFrequencyType": "NO_LIMIT", "limit": 5}
@@ -64,3 +66,4 @@ def test_racing_purchases_hold_a_limit_and_a_stock_at_once(live_server: str, ten
     assert tenant.data(tenant.get("/v1/products/raced_stock"))["stock"] == 2
     listed = tenant.data(tenant.get("/v1/issuances", params={"rewardId": reward_id, "limit": 100}))
     assert listed["count"] == 5
+    assert_reconciled(db)

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+from laurels.kit.db import Database
 from tests.concurrency.posts import race_posts
-from tests.support import Tenant
+from tests.support import Tenant, assert_reconciled
 
 ISSUANCES = 50
 
 
-def test_redeem_and_reverse_of_one_issuance_never_both_win(live_server: str, tenant: Tenant) -> None:
+def test_redeem_and_reverse_of_one_issuance_never_both_win(live_server: str, tenant: Tenant, db: Database) -> None:
     reward = {"name": "One point", "rewardType": "points", "config": {"amount": 1}}
     reward_id = tenant.data(tenant.post("/v1/rewards", json=reward), 201)["reward"]["rewardId"]
     transactions = []
@@ -36,3 +37,4 @@ def test_redeem_and_reverse_of_one_issuance_never_both_win(live_server: str, ten
     # Each reversed one took its point back; each redeemed one kept it.
     balances = sum(tenant.data(tenant.get(f"/v1/customers/r{n}/points"))["balance"] for n in range(ISSUANCES))
     assert balances == states["redeemed"]
+    assert_reconciled(db)

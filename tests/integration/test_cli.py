@@ -25,7 +25,7 @@ from typer.testing import CliRunner, Result
 
 from laurels.cli import app, serve_banner
 from laurels.config import database_location
-from laurels.issuance.models import IdempotencyRecord
+from laurels.issuance.models import IdempotencyRecord, PointsAccount
 from laurels.kit import migrate
 from laurels.kit.clock import utcnow
 from laurels.kit.db import Database
@@ -139,6 +139,35 @@ def test_idempotency_purge_forgets_keys_older_than_a_day(configured: str, db: Da
     assert purged["purged"] >= 1
     assert purged["usedBefore"].endswith("Z")
     assert grant() != first  # forgotten: the retry issues anew
+
+
+def test_check_reports_records_that_disagree(configured: str, db: Database, tenant: Tenant) -> None:
+    tenant.data(tenant.put("/v1/customers/checked", json={}), 201)
+    body = {"amount": 7, "reason": "Checked"}
+    tenant.data(tenant.post("/v1/customers/checked/points/adjustments", json=body), 201)
+    report = output(invoke("check"))
+    assert report["ok"] is True
+    assert report["balancesChecked"] >= 1
+    assert report["mismatches"] == []
+
+    def shift(points: int) -> None:
+        with db.unit_of_work() as session:
+            account = PointsAccount
+            session.execute(
+                update(account).where(account.org_id == tenant.org_id).values(balance=account.balance + points)
+            )
+
+    shift(1)
+    try:
+        result = invoke("check")
+        assert result.exit_code == 1
+        assert "record(s) disagree" in result.stderr
+        mismatches = json.loads(result.stdout)["mismatches"]
+        assert [(m["kind"], m["orgId"], m["balance"], m["ledger"]) for m in mismatches] == [
+            ("balance", tenant.org_id, 8, 7)
+        ]
+    finally:
+        shift(-1)
 
 
 def test_db_upgrade(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

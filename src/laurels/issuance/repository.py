@@ -407,6 +407,30 @@ class IssuanceRepository(Repository):
         """The competition entries an issuance recorded, withdrawn."""
         self.session.execute(delete(CompetitionEntry).where(CompetitionEntry.issuance_pk == issuance_pk))
 
+    # ---- reconciliation (issuance.reconcile) ---------------------------------------------
+
+    def balances_and_ledgers(self) -> list[tuple[str, int, int, int]]:
+        """(org, customer, balance, sum of the ledger's entries) for every points account."""
+        a, e = _ACCOUNTS.c, PointsEntry.__table__.c
+        ledger = select(e.customer_pk, func.sum(e.amount).label("total")).group_by(e.customer_pk).subquery("ledger")
+        stmt = select(a.org_id, a.customer_pk, a.balance, func.coalesce(ledger.c.total, 0)).outerjoin(
+            ledger, ledger.c.customer_pk == a.customer_pk
+        )
+        return [(org, pk, int(balance), int(total)) for org, pk, balance, total in self.session.execute(stmt)]
+
+    def counted_by_live_issuances(self) -> list[tuple[int, list[Any] | None]]:
+        """(reward, the counters it took) of every issuance not reversed; None for one issued before
+        issuances recorded them (migration 0008)."""
+        i = _ISSUANCES.c
+        stmt = select(i.reward_pk, i.counted).where(i.state != REVERSED, i.reward_pk.is_not(None))
+        return [(reward_pk, counted) for reward_pk, counted in self.session.execute(stmt)]
+
+    def all_counters(self) -> list[tuple[str, int, str, int, datetime, int]]:
+        """(org, reward, limit key, customer, window start, used) of every limit counter."""
+        c = _COUNTERS.c
+        stmt = select(c.org_id, c.reward_pk, c.limit_key, c.customer_pk, c.window_start, c.used)
+        return [(o, r, k, cu, w, int(u)) for o, r, k, cu, w, u in self.session.execute(stmt)]
+
     # ---- records ------------------------------------------------------------------------
 
     def insert_issuance(self, issuance: Issuance) -> None:
