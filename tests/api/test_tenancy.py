@@ -27,6 +27,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/points/adjustments"): {"json": {"amount": 5, "reason": "SWEEP"}},
     ("POST", "/purchase"): {"json": {"userId": "sweep", "paymentMode": "FREE"}},
     ("POST", "/reverse"): {"json": {"reason": "SWEEP"}},
+    ("POST", "/payouts"): {"json": {"userId": "s", "value": "1", "currency": "EUR", "country": "GB", "rewardId": "r"}},
 }
 SHARED = ("/countries/{countryIdOrCode}",)
 UPSERTS = ("/customers/{userId}",)

@@ -82,7 +82,7 @@ def grant_reward(
     if idempotency_key is not None:
         first = service.replay(principal.org_id, GRANT, idempotency_key, values)
         if first is not None and first.body is not None:
-            return _replayed(first.body, first.status)
+            return replayed(first.body, first.status)
     issuance = service.grant(principal.org_id, values)
     answer = ok(Granted(result=GrantResult.of(issuance))).model_dump_json(exclude_none=True)
     if idempotency_key is not None:
@@ -111,7 +111,7 @@ def purchase_reward(
     if idempotency_key is not None:
         first = service.replay(principal.org_id, PURCHASE, idempotency_key, {**values, "rewardId": rewardId})
         if first is not None and first.body is not None:
-            return _replayed(first.body, first.status)
+            return replayed(first.body, first.status)
     issuance = service.purchase(principal.org_id, rewardId, values)
     answer = ok(Purchased(result=IssuanceOut.of(issuance))).model_dump_json(exclude_none=True)
     if idempotency_key is not None:
@@ -234,7 +234,7 @@ def adjust_points(
     if idempotency_key is not None:
         first = service.replay(principal.org_id, ADJUSTMENT, idempotency_key, keyed)
         if first is not None and first.body is not None:
-            return _replayed(first.body, first.status)
+            return replayed(first.body, first.status)
     adjustment = LedgerService(session).adjust(principal.org_id, userId, values, utcnow())
     answer = ok(AdjustmentOut.of(adjustment)).model_dump_json()
     if idempotency_key is not None:
@@ -242,7 +242,7 @@ def adjust_points(
     return Response(answer, status_code=201, media_type="application/json")
 
 
-def _replayed(body: str, status: int | None) -> Response:
+def replayed(body: str, status: int | None) -> Response:
     return Response(
         body, status_code=status or 201, media_type="application/json", headers={"Idempotent-Replayed": "true"}
     )

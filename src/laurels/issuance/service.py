@@ -29,7 +29,8 @@ from laurels.rewards.vocabulary import PAYMENT_AMOUNTS, PaymentMode
 
 GRANT = "grant"
 PURCHASE = "purchase"
-KINDS = (GRANT, PURCHASE)  # how an issuance came about; payouts join them
+PAYOUT = "payout"
+KINDS = (GRANT, PURCHASE, PAYOUT)  # how an issuance came about
 QUANTITY_MAX = 100  # units of a reward one purchase takes
 CASH_REF_MAX = 128
 # An Idempotency-Key: what clients send (a UUID, usually), printable ASCII without spaces.

@@ -5,9 +5,13 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
+from laurels.issuance.routes import IdempotencyKey, Issuer, replayed
+from laurels.issuance.schemas import IssuanceOut
+from laurels.issuance.service import PAYOUT, IssuanceService
 from laurels.kit import schema as js
+from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from laurels.kit.unit import UnitRoute
@@ -20,6 +24,8 @@ from laurels.payouts.schemas import (
     DraftUpdate,
     OptionOut,
     OptionsOut,
+    PaidOut,
+    PayoutBody,
     PayoutSchemeCreate,
     PayoutSchemeCreated,
     PayoutSchemeList,
@@ -304,3 +310,32 @@ def get_options(
             count=len(rewards),
         )
     )
+
+
+@router.post(
+    "/payout-schemes/{payoutSchemeId}/payouts",
+    tags=SCHEMES,
+    status_code=201,
+    response_model=Envelope[PaidOut],
+    responses=error_responses(400, 401, 403, 404, 409),
+)
+def pay_out(
+    principal: Issuer,
+    session: DbSession,
+    payoutSchemeId: SchemeIdPath,
+    body: PayoutBody,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Issue the reward a recipient chose, if it is among the scheme's options for their value, currency and
+    country (409 REWARD_NOT_OFFERED; NO_ACTIVE_DRAFT when nothing is published)."""
+    issuing = IssuanceService(session)
+    values = body.model_dump()
+    if idempotency_key is not None:
+        first = issuing.replay(principal.org_id, PAYOUT, idempotency_key, {**values, "scheme": payoutSchemeId})
+        if first is not None and first.body is not None:
+            return replayed(first.body, first.status)
+    issuance = PayoutSchemeService(session).pay_out(principal.org_id, payoutSchemeId, values, utcnow())
+    answer = ok(PaidOut(result=IssuanceOut.of(issuance))).model_dump_json(exclude_none=True)
+    if idempotency_key is not None:
+        issuing.remember(principal.org_id, PAYOUT, idempotency_key, 201, answer)
+    return Response(answer, status_code=201, media_type="application/json")

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import pycountry
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from laurels.issuance.schemas import IssuanceOut
 from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
 from laurels.kit.validation import DESCRIPTION_MAX, NAME_MAX
@@ -281,3 +282,40 @@ class OptionsOut(BaseModel):
     )
     rewards: list[OptionOut]
     count: int
+
+
+class PayoutBody(BaseModel):
+    model_config = ConfigDict(json_schema_extra=js.required("userId", "value", "currency", "country", "rewardId"))
+
+    userId: Annotated[
+        str | None, WithJsonSchema(js.name(128, "The recipient; an unknown userId becomes a customer."))
+    ] = None
+    value: Annotated[
+        str | float | None,
+        WithJsonSchema(
+            {
+                "description": "The payout's value, zero or more: a number or plain decimal digits, e.g. 25.50.",
+                "oneOf": [{"type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$"}, {"type": "number", "minimum": 0}],
+            }
+        ),
+    ] = None
+    currency: Annotated[
+        str | None, WithJsonSchema({"type": "string", "enum": CURRENCIES, "description": "ISO 4217."})
+    ] = None
+    country: Annotated[
+        str | None, WithJsonSchema({"type": "string", "enum": COUNTRIES, "description": "ISO 3166-1 alpha-2."})
+    ] = None
+    rewardId: Annotated[
+        str | int | None,
+        WithJsonSchema(
+            {
+                "description": "The chosen reward: its rewardId, or its integer id.",
+                "oneOf": [js.ROW_REF, {"type": "integer", "minimum": 1}],
+            }
+        ),
+    ] = None
+
+
+class PaidOut(BaseModel):
+    message: str = "Payout issued successfully"
+    result: IssuanceOut

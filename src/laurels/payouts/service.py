@@ -11,11 +11,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from laurels.issuance.models import Issuance
+from laurels.issuance.pipeline import IssueRequest, Pipeline
+from laurels.issuance.rules import IssuanceCode
+from laurels.issuance.service import PAYOUT
 from laurels.kit import validation
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, found
@@ -38,6 +43,13 @@ from laurels.payouts.rules import (
     unknown_group,
 )
 from laurels.rewards.models import Reward
+
+# What a payout's recipient fields refuse with, as the options query does.
+_QUERY_CODES = {
+    "value": PayoutCode.INVALID_VALUE,
+    "currency": PayoutCode.INVALID_CURRENCY,
+    "country": PayoutCode.INVALID_COUNTRY,
+}
 
 # ---- reward groups --------------------------------------------------------------
 
@@ -206,6 +218,7 @@ class PayoutSchemeService:
     def __init__(self, session: Session) -> None:
         self.schemes = PayoutSchemeRepository(session)
         self.groups = RewardGroupRepository(session)
+        self.pipeline = Pipeline(session)
 
     # ---- schemes ------------------------------------------------------------
 
@@ -387,6 +400,54 @@ class PayoutSchemeService:
                 )
         chosen = [Option(rewards[c.reward_pk], c.group_id) for c in offered(rule.group_ids, candidates, utcnow())]
         return Options(scheme, draft, index, None if chosen else OptionsReason.NO_AVAILABLE_REWARDS, chosen)
+
+    # ---- payouts --------------------------------------------------------------
+
+    def pay_out(self, org_id: str, payout_scheme_id: str, values: Mapping[str, Any], now: datetime) -> Issuance:
+        """Issue the reward a recipient chose, only if it is among the options :meth:`options` offers
+        for that value, currency and country under the active draft, through the issuance pipeline
+        (its state, limits and inventory hold; the customer's audience is the scheme's business)."""
+        require_fields(values, ("userId", "value", "currency", "country", "rewardId"))
+        raw = values["value"]
+        value = str(raw) if isinstance(raw, int | float) and not isinstance(raw, bool) else raw
+        currency, country = values["currency"], values["country"]
+        for name, given in (("value", value), ("currency", currency), ("country", country)):
+            if not isinstance(given, str):
+                raise InvalidInput(f"{name} must be a string", code=_QUERY_CODES[name], field=name)
+        options = self.options(org_id, payout_scheme_id, value=value, currency=currency, country=country)
+        if options.reason is OptionsReason.NO_ACTIVE_DRAFT:
+            raise Conflict("The payout scheme has no published draft", code=PayoutCode.NO_ACTIVE_DRAFT)
+        ident = values["rewardId"]
+        ident = str(ident) if isinstance(ident, int) and not isinstance(ident, bool) else ident
+        chosen = next((o for o in options.rewards if ident in (o.reward.reward_id, str(o.reward.id))), None)
+        if chosen is None:
+            offered = [o.reward.reward_id for o in options.rewards]
+            raise Conflict(
+                f"The reward is not among this payout's options ({len(offered)} offered"
+                + (f"; {options.reason.value}" if options.reason else "")
+                + ")",
+                code=PayoutCode.REWARD_NOT_OFFERED,
+                field="rewardId",
+                details={"offered": offered},
+            )
+        user_id = values["userId"]
+        if not isinstance(user_id, str):
+            raise InvalidInput("userId must be a string", code=IssuanceCode.INVALID_USER_ID, field="userId")
+        request = IssueRequest(
+            reward=chosen.reward.reward_id,
+            user_id=user_id,
+            source=PAYOUT,
+            campaign_id=options.scheme.payout_scheme_id,
+            metadata={
+                "payoutSchemeId": options.scheme.payout_scheme_id,
+                "draftId": options.draft.draft_id if options.draft is not None else None,
+                "rewardGroupId": chosen.reward_group_id,
+                "value": value,
+                "currency": currency.upper(),
+                "country": country.upper(),
+            },
+        )
+        return self.pipeline.issue(org_id, request, now)
 
     # ---- helpers --------------------------------------------------------------
 
