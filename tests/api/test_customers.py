@@ -52,6 +52,9 @@ def test_upsert_creates_then_updates(tenant: Tenant) -> None:
     created = tenant.data(tenant.put("/v1/customers/user-42", json=body), 201)
     assert created == {
         "userId": "user-42",
+        "mobile": None,
+        "email": None,
+        "externalId": None,
         "tiers": body["tiers"],
         "labels": refs["labels"],
         "cardSeries": ["26NOV2024TRYLEN17"],
@@ -246,3 +249,25 @@ def test_racing_first_upserts_of_one_user_make_one_customer(live_server: str, te
     assert [c["userId"] for c in listed["customers"]] == ["racer"]
     assert listed["customers"][0]["labels"] == [label]
     assert 1 <= listed["customers"][0]["countryId"] <= writers
+
+
+def test_identifiers_are_normalized_and_unique_in_the_org(tenant: Tenant, other_tenant: Tenant) -> None:
+    body = {"mobile": "+44 7700-900123", "email": "Ann@Example.COM", "externalId": "crm-1"}
+    ann = tenant.data(tenant.put("/v1/customers/ann", json=body), 201)
+    assert (ann["mobile"], ann["email"], ann["externalId"]) == ("447700900123", "ann@example.com", "crm-1")
+    # The same identifiers are another org's business.
+    other_tenant.data(other_tenant.put("/v1/customers/ann2", json=body), 201)
+    for field, value in (("mobile", "447700900123"), ("email", "ANN@example.com"), ("externalId", "crm-1")):
+        taken = error_of(tenant.put("/v1/customers/bob", json={field: value}), 409)
+        assert (taken["code"], taken["field"]) == ("IDENTIFIER_TAKEN", field)
+    # Ann may keep hers, and clear them.
+    assert tenant.data(tenant.put("/v1/customers/ann", json=body))["mobile"] == "447700900123"
+    cleared = tenant.data(tenant.put("/v1/customers/ann", json={"mobile": None}))
+    assert cleared["mobile"] is None
+    assert tenant.data(tenant.put("/v1/customers/bob", json={"mobile": "447700900123"}), 201)["mobile"]
+    for field, value, code in (
+        ("mobile", "12", "INVALID_MOBILE"),
+        ("email", "not-an-address", "INVALID_EMAIL"),
+        ("externalId", " ", "INVALID_EXTERNAL_ID"),
+    ):
+        assert error_of(tenant.put("/v1/customers/carl", json={field: value}), 400)["code"] == code

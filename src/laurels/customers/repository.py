@@ -48,5 +48,11 @@ class CustomerRepository(OrgScopedRepository[Customer]):
         row = _PK_OF.first(self.session, {"org_id": org_id, "user_id": user_id})
         return None if row is None else int(row[0])
 
+    def by_identifier(self, org_id: str, column: str, value: str) -> str | None:
+        """The userId of the org's customer with this mobile, email or external_id, if any."""
+        stmt = select(Customer.user_id).where(Customer.org_id == org_id, getattr(Customer, column) == value)
+        found: str | None = self.session.execute(stmt).scalar()
+        return found
+
     def by_pk(self, pk: int) -> Customer:
         return self.session.get_one(Customer, pk)

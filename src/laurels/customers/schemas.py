@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from laurels.customers.models import Customer
+from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
 from laurels.reference.countries import all_countries, country_by_id
 
@@ -58,6 +59,34 @@ class CustomerUpsert(BaseModel):
             }
         ),
     ] = None
+    mobile: Annotated[
+        str | None,
+        WithJsonSchema(
+            {
+                "anyOf": [{"type": "string", "pattern": "^\\+?[0-9][0-9 -]{4,24}$"}, {"type": "null"}],
+                "description": "A phone number, 5 to 20 digits (a leading +, spaces and dashes are dropped); "
+                "unique in the org. null clears it.",
+            }
+        ),
+    ] = None
+    email: Annotated[
+        str | None,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "maxLength": 254, "pattern": "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$"},
+                    {"type": "null"},
+                ],
+                "description": "Stored lower-cased; unique in the org. null clears it.",
+            }
+        ),
+    ] = None
+    externalId: Annotated[
+        str | None,
+        WithJsonSchema(
+            {"anyOf": [js.name(128), {"type": "null"}], "description": "Unique in the org. null clears it."}
+        ),
+    ] = None
 
 
 class TierOfProgram(BaseModel):
@@ -72,6 +101,9 @@ class PartitionOfSegment(BaseModel):
 
 class CustomerOut(BaseModel):
     userId: str
+    mobile: str | None = Field(description="Digits only, as stored.")
+    email: str | None = Field(description="Lower-cased, as stored.")
+    externalId: str | None
     tiers: list[TierOfProgram]
     labels: list[int]
     cardSeries: list[str]
@@ -87,6 +119,9 @@ class CustomerOut(BaseModel):
         country = country_by_id(customer.country_id) if customer.country_id is not None else None
         return cls(
             userId=customer.user_id,
+            mobile=customer.mobile,
+            email=customer.email,
+            externalId=customer.external_id,
             tiers=[TierOfProgram(**t) for t in customer.tiers],
             labels=customer.labels,
             cardSeries=customer.card_series,

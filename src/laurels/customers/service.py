@@ -3,6 +3,7 @@ data. Never commits."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from laurels.customers.models import Customer
+from laurels.customers.models import EMAIL_MAX, EXTERNAL_ID_MAX, IDENTIFIERS, MOBILE_MAX, Customer
 from laurels.customers.repository import CustomerRepository
 from laurels.customers.schemas import USER_ID_MAX
 from laurels.kit.clock import utcnow
@@ -34,6 +35,10 @@ class CustomerCode(StrEnum):
     INVALID_USER_ID = "INVALID_USER_ID"
     INVALID_CUSTOMER = "INVALID_CUSTOMER"
     CUSTOMER_HAS_RECORDS = "CUSTOMER_HAS_RECORDS"
+    INVALID_MOBILE = "INVALID_MOBILE"
+    INVALID_EMAIL = "INVALID_EMAIL"
+    INVALID_EXTERNAL_ID = "INVALID_EXTERNAL_ID"
+    IDENTIFIER_TAKEN = "IDENTIFIER_TAKEN"
 
 
 # ---- shapes (plain Python) ---------------------------------------------------
@@ -150,6 +155,29 @@ def _refuse_missing(values: Sequence[Any], missing: Collection[Any], field: str,
         raise InvalidInput(f"{entity} not found: {values[i]}", code=code, field=f"{field}[{i}]")
 
 
+_MOBILE = re.compile(r"^\+?[0-9][0-9 -]{4,24}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def identifier(field: str, value: Any) -> str:
+    """A customer identifier as stored: a mobile number's digits (a leading + and spaces or dashes
+    dropped), an email address lower-cased, an externalId as given (one line, not blank)."""
+    if field == "mobile":
+        digits = value.replace(" ", "").replace("-", "").lstrip("+") if isinstance(value, str) else None
+        if digits is None or not _MOBILE.match(value) or not 5 <= len(digits) <= MOBILE_MAX:
+            raise InvalidInput(
+                "mobile must be a phone number of 5 to 20 digits, optionally with a leading +",
+                code=CustomerCode.INVALID_MOBILE,
+                field="mobile",
+            )
+        return digits
+    if field == "email":
+        if not isinstance(value, str) or len(value) > EMAIL_MAX or not _EMAIL.match(value):
+            raise InvalidInput("email must be an email address", code=CustomerCode.INVALID_EMAIL, field="email")
+        return value.lower()
+    return text(value, field="externalId", code=CustomerCode.INVALID_EXTERNAL_ID, max_length=EXTERNAL_ID_MAX)
+
+
 # ---- the service -------------------------------------------------------------
 
 
@@ -163,6 +191,9 @@ def _new_row(org_id: str, user_id: str, changes: Mapping[str, Any]) -> dict[str,
         "segments": [],
         "partner_programs": [],
         "country_id": None,
+        "mobile": None,
+        "email": None,
+        "external_id": None,
     }
     return {**empty, **changes, "org_id": org_id, "user_id": user_id, "created_at": now, "updated_at": now}
 
@@ -226,6 +257,16 @@ class CustomerService:
         """Create or update the customer; returns it and whether it was created."""
         user_id = text(user_id, field="userId", code=CustomerCode.INVALID_USER_ID, max_length=USER_ID_MAX)
         changes = self._checked(org_id, values)
+        self._identifiers_free(org_id, user_id, changes)
+        try:
+            return self._upsert(org_id, user_id, changes)
+        except IntegrityError:
+            # Two customers racing for one identifier: the unique index let one have it.
+            raise Conflict(
+                "Another customer has one of these identifiers", code=CustomerCode.IDENTIFIER_TAKEN
+            ) from None
+
+    def _upsert(self, org_id: str, user_id: str, changes: Mapping[str, Any]) -> tuple[Customer, bool]:
         for _ in range(UPSERT_ATTEMPTS):
             customer = self.repo.get_for_update(org_id, user_id)
             if customer is not None:
@@ -276,7 +317,25 @@ class CustomerService:
             changes["partner_programs"] = _unique(partners)
         if "country" in values:
             changes["country_id"] = self._country(values.get("country"))
+        for field, column in IDENTIFIERS.items():
+            if field in values:
+                given = values.get(field)
+                changes[column] = None if given is None else identifier(field, given)
         return changes
+
+    def _identifiers_free(self, org_id: str, user_id: str, changes: Mapping[str, Any]) -> None:
+        """Each identifier given names no other customer of the org (the unique indexes back this up)."""
+        for field, column in IDENTIFIERS.items():
+            value = changes.get(column)
+            if value is None:
+                continue
+            holder = self.repo.by_identifier(org_id, column, value)
+            if holder is not None and holder != user_id:
+                raise Conflict(
+                    f"Another customer has this {field}",
+                    code=CustomerCode.IDENTIFIER_TAKEN,
+                    field=field,
+                )
 
     @staticmethod
     def _country(value: Any) -> int | None:

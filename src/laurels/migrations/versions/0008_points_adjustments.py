@@ -1,5 +1,6 @@
 """Points entries name what made them: an operator's adjustment carries its id and reason;
-an issuance records what was paid for it, the counters it took, and its redemption or reversal
+an issuance records what was paid for it, the counters it took, and its redemption or reversal;
+customers gain the identifiers Capillary names them by (mobile, email, externalId), unique per org
 
 Revision ID: 0008
 Revises: 0007
@@ -29,6 +30,9 @@ def upgrade() -> None:
     op.add_column('issuances', sa.Column('redeemed_at', laurels.kit.db.UTCDateTime(), nullable=True))
     op.add_column('issuances', sa.Column('reversed_at', laurels.kit.db.UTCDateTime(), nullable=True))
     op.add_column('issuances', sa.Column('reversal_reason', sa.Text(), nullable=True))
+    for column, length in (('mobile', 20), ('email', 254), ('external_id', 128)):
+        op.add_column('customers', sa.Column(column, sa.String(length=length), nullable=True))
+        op.create_index(f'uq_customers_org_id_{column}', 'customers', ['org_id', column], unique=True)
     op.add_column('points_entries', sa.Column('reference', sa.String(length=64), nullable=True))
     op.add_column('points_entries', sa.Column('reason', sa.Text(), nullable=True))
     op.create_index(
@@ -44,3 +48,6 @@ def downgrade() -> None:
     op.drop_column('points_entries', 'reference')
     for column in ('reversal_reason', 'reversed_at', 'redeemed_at', 'counted', 'payment'):
         op.drop_column('issuances', column)
+    for column in ('mobile', 'email', 'external_id'):
+        op.drop_index(f'uq_customers_org_id_{column}', table_name='customers')
+        op.drop_column('customers', column)
