@@ -51,6 +51,7 @@ def test_upsert_creates_then_updates(tenant: Tenant) -> None:
     }
     created = tenant.data(tenant.put("/v1/customers/user-42", json=body), 201)
     assert created == {
+        "id": created["id"],
         "userId": "user-42",
         "mobile": None,
         "email": None,

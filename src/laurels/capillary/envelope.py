@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from laurels.issuance.rules import IssuanceCode
 from laurels.kit.http import ErrorDetail
 from laurels.reference.service import ReferenceCode
 from laurels.rewards.vocabulary import RewardCode
@@ -23,6 +24,17 @@ NUMERIC_CODES: dict[str, int] = {
     RewardCode.REWARD_NOT_FOUND_OR_DISABLED: 6004,
     RewardCode.REWARD_NOT_FOUND: 6004,
     RewardCode.DATA_SCOPE_NOT_SUPPORTED: 310141,
+    RewardCode.BRAND_NOT_FOUND: 3004,
+    # The issue API's ("Issue user reward"): state, points, constraints, payment mode.
+    IssuanceCode.REWARD_INACTIVE: 8003,
+    IssuanceCode.REWARD_NOT_STARTED: 8003,
+    IssuanceCode.REWARD_ENDED: 8003,
+    IssuanceCode.INSUFFICIENT_POINTS: 8004,
+    IssuanceCode.NOT_ELIGIBLE: 12005,
+    IssuanceCode.REWARD_LIMIT_REACHED: 12005,
+    IssuanceCode.CUSTOMER_LIMIT_REACHED: 12005,
+    IssuanceCode.PAYMENT_MODE_NOT_OFFERED: 12016,
+    IssuanceCode.INVALID_PAYMENT_MODE: 12016,
 }
 # The seed words these refusals as "Unable to update reward as ...".
 _WRITE_PREFIXED = frozenset(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -17,8 +18,11 @@ from laurels.capillary.envelope import (
     Status,
     status,
 )
+from laurels.capillary.issuals import COUPON_CASES, issual_detail, issual_item, issue_answer, matches, paging
+from laurels.capillary.issue import ISSUE, CapillaryIssueService
 from laurels.capillary.reads import RewardDetailReads, UserRewardReads
 from laurels.capillary.schemas import (
+    CapillaryIssue,
     CapillaryRewardCreate,
     CapillaryRewardIn,
     RewardEnvelope,
@@ -26,6 +30,8 @@ from laurels.capillary.schemas import (
     require_create_fields,
 )
 from laurels.capillary.views import reward_detail, user_reward
+from laurels.issuance.routes import CustomersReader, Issuer, replayed
+from laurels.issuance.service import IssuanceService
 from laurels.issuance.usage import UsageReader
 from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
@@ -235,3 +241,116 @@ def connected_reward(
     """A reward by id across connected orgs, honouring its orgLevelRestrictions."""
     reward = OfferService(session).connected(principal.org_id, rewardId, data_scope, data_scope_org)
     return RewardEnvelope(status=Status(**status(FETCHED)), reward=reward_detail(reward))
+
+
+# ---- issuing ------------------------------------------------------------------------------
+
+
+@router.post("/v1/user/reward/{rewardId}/issue", responses=_errors(400, 401, 403, 404, 409))
+def issue_user_reward(
+    *,
+    principal: Issuer,
+    session: DbSession,
+    rewardId: RewardIdPath,
+    body: CapillaryIssue,
+    username: Annotated[str | None, Query(description="The till (store) issuing it, recorded on the issuance.")] = None,
+    skip_validation: Annotated[
+        bool, Query(description="true: the caller vouches for the customer; the reward's audience is not judged.")
+    ] = False,
+) -> Response:
+    """Capillary's "Issue user reward": the customer named by mobile, email or externalId takes the reward (or
+    every reward of rewards[]) in one transaction; transactionNumber makes a retry answer the first answer."""
+    values = body.model_dump(exclude_none=True)
+    issuing = IssuanceService(session)
+    number = values.get("transactionNumber")
+    if number is not None:
+        first = issuing.replay(principal.org_id, ISSUE, str(number), {**values, "path": rewardId, "till": username})
+        if first is not None and first.body is not None:
+            return replayed(first.body, first.status)
+    issued = CapillaryIssueService(session).issue(
+        principal.org_id, rewardId, values, till=username, trusted=skip_validation, now=utcnow()
+    )
+    answer = json.dumps(issue_answer(issued), separators=(",", ":"))
+    if number is not None:
+        issuing.remember(principal.org_id, ISSUE, str(number), 200, answer)
+    return Response(answer, status_code=200, media_type="application/json")
+
+
+CustomerIdPath = Annotated[
+    str,
+    Path(
+        description="The customer's integer id (customerId in Capillary's terms).",
+        json_schema_extra=js.exactly({"type": "string", "pattern": "^[0-9]{1,10}$"}),
+    ),
+]
+
+
+@router.get("/v1/management/customer/{customerId}/issuals", responses=_errors(400, 401, 403, 404))
+def customer_issuals(
+    *,
+    principal: CustomersReader,
+    session: DbSession,
+    customerId: CustomerIdPath,
+    page: Annotated[int, Query(ge=0, le=MAX_PAGE_NUMBER)] = 0,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    status: Annotated[bool | None, Query(description="true: issued; false: failed (Laurels records none)")] = None,
+    redemptionType: Annotated[str | None, Query(description="Comma-separated redemption types")] = None,
+    ownerType: str | None = None,
+    ownerId: str | None = None,
+    groupName: str | None = None,
+    rewardId: Annotated[int | None, Query(ge=1, le=MAX_SAFE_INTEGER)] = None,
+) -> dict[str, Any]:
+    """Every reward issued to the customer, newest first, in Capillary's shape."""
+    service = CapillaryIssueService(session)
+    customer = service.customer(principal.org_id, _customer_pk(customerId))
+    filters = {
+        "status": status,
+        "redemptionType": [t.strip() for t in redemptionType.split(",") if t.strip()] if redemptionType else None,
+        "ownerType": ownerType,
+        "ownerId": ownerId,
+        "groupName": groupName,
+        "rewardId": rewardId,
+    }
+    rows = [(i, r) for i, r in service.issuals(principal.org_id, customer) if matches(i, r, filters)]
+    shown = rows[page * size : (page + 1) * size]
+    return {
+        "status": {"success": True, "code": 200, "message": "Reward issue transactions fetched successfully"},
+        "rewardIssueTransactions": [issual_item(i, r) for i, r in shown],
+        "pagingDto": paging(len(rows), page, size, len(shown)),
+    }
+
+
+@router.get("/v1/management/customer/{customerId}/issuals/{rewardTransactionId}", responses=_errors(401, 403, 404))
+def customer_issual(
+    *,
+    principal: CustomersReader,
+    session: DbSession,
+    customerId: CustomerIdPath,
+    rewardTransactionId: Annotated[
+        str,
+        Path(
+            description="The issuance's integer id (the issue API's transactionId).",
+            json_schema_extra=js.exactly({"type": "string", "pattern": "^[0-9]{1,10}$"}),
+        ),
+    ],
+    coupon_code_case: Annotated[
+        str | None, Query(description="LOWER, UPPER (default) or AS_IT_IS", json_schema_extra=js.enum(COUPON_CASES))
+    ] = None,
+    couponCodeCase: Annotated[
+        str | None,
+        Query(description="The same, as some of Capillary's samples spell it", json_schema_extra=js.enum(COUPON_CASES)),
+    ] = None,
+) -> dict[str, Any]:
+    """One reward issued to the customer, in Capillary's shape (6004 if it is not theirs)."""
+    service = CapillaryIssueService(session)
+    customer = service.customer(principal.org_id, _customer_pk(customerId))
+    issuance, reward = service.issual(principal.org_id, customer, _customer_pk(rewardTransactionId))
+    return {
+        "status": [{"success": True, "code": 200, "message": "Reward issue transactions details fetched successfully"}],
+        "data": issual_detail(issuance, reward, customer, coupon_code_case or couponCodeCase),
+    }
+
+
+def _customer_pk(digits: str) -> int:
+    """An all-digit path id; one beyond every id (or not digits) finds nothing."""
+    return int(digits) if digits.isdigit() and len(digits) <= 10 else 0

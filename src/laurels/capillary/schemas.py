@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
 from laurels.capillary.envelope import Status
 from laurels.kit import schema as js
@@ -75,3 +75,73 @@ class RewardsEnvelope(BaseModel):
     status: Status
     rewards: list[dict[str, Any]]
     pagination: dict[str, int]
+
+
+_PAYMENT_CONFIG: js.JsonSchema = {
+    "type": "object",
+    "properties": {
+        "paymentMode": {"type": "string", "enum": ["POINTS", "FREE", "CASH", "POINTS_CASH", "CONV_RATIO"]},
+        "id": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+    },
+    "description": "Which of the reward's paymentConfigs, by paymentMode or id; optional when it has one.",
+}
+
+
+class CapillaryIssue(BaseModel):
+    """Capillary's "Issue user reward" body (docs/capillary.md). Name the customer by one of mobile,
+    email (or emailId) and externalId; brand and transactionNumber are required."""
+
+    model_config = ConfigDict(json_schema_extra=js.required("brand", "transactionNumber"))
+
+    mobile: Annotated[str | None, WithJsonSchema({"type": "string", "pattern": "^\\+?[0-9][0-9 -]{4,24}$"})] = None
+    email: Annotated[str | None, WithJsonSchema({"type": "string", "maxLength": 254})] = None
+    emailId: Annotated[str | None, WithJsonSchema({"type": "string", "maxLength": 254})] = None
+    externalId: Annotated[str | None, WithJsonSchema(js.name(128))] = None
+    brand: Annotated[str | None, WithJsonSchema(js.name(255, "The brand's name; the reward must be the brand's."))] = (
+        None
+    )
+    transactionNumber: Annotated[
+        str | None,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "pattern": "^[\\x21-\\x7e]{1,255}$",
+                "description": "Your transaction's number: a retry with the same number answers the first answer.",
+            }
+        ),
+    ] = None
+    notes: Annotated[str | None, WithJsonSchema(js.prose(4000, nullable=False))] = None
+    rewardOwnershipRO: Annotated[
+        dict[str, Any] | None,
+        WithJsonSchema(
+            {
+                "type": "object",
+                "properties": {"ownerType": js.name(64), "ownerId": js.name(128)},
+                "description": "Who the issuance is for (recorded; filters the issuals).",
+            }
+        ),
+    ] = None
+    quantity: Annotated[int | None, WithJsonSchema(js.integer(1, 100, "Units of the path's reward (default 1)."))] = (
+        None
+    )
+    paymentConfig: Annotated[dict[str, Any] | None, WithJsonSchema(_PAYMENT_CONFIG)] = None
+    rewards: Annotated[
+        list[Any] | None,
+        WithJsonSchema(
+            {
+                "type": "array",
+                "minItems": 1,
+                "maxItems": 20,
+                "items": {
+                    "type": "object",
+                    "required": ["rewardId"],
+                    "properties": {
+                        "rewardId": {"type": "integer", "minimum": 1, "maximum": 2147483647},
+                        "quantity": js.integer(1, 100),
+                        "paymentConfig": _PAYMENT_CONFIG,
+                    },
+                },
+                "description": "Several rewards in one transaction, instead of the path's.",
+            }
+        ),
+    ] = None

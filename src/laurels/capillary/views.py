@@ -73,7 +73,7 @@ def reward_detail(reward: Reward) -> dict[str, Any]:
     return detail
 
 
-def _language(state: dict[str, Any], language: str | None) -> dict[str, Any]:
+def language_of(state: dict[str, Any], language: str | None) -> dict[str, Any]:
     """The asked language if the reward has it enabled, else its first enabled language."""
     entries = state["languageSpecificInfo"] or [{}]
     enabled = [e for e in entries if e.get("enabled", True)] or entries
@@ -94,7 +94,7 @@ def _commission(state: dict[str, Any], participant: str) -> float:
 def user_reward(offer: Offer, language: str | None) -> dict[str, Any]:
     """Seed 001's ``reward`` object: one language, and whether this customer may have it."""
     reward, state = offer.reward, offer.state
-    entry = _language(state, language)
+    entry = language_of(state, language)
     lifecycle = state_of(reward.start_at, reward.end_at, utcnow())
     group_name, group_rank = _first_group(state)
     return {

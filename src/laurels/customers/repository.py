@@ -54,5 +54,8 @@ class CustomerRepository(OrgScopedRepository[Customer]):
         found: str | None = self.session.execute(stmt).scalar()
         return found
 
+    def by_pk_in_org(self, org_id: str, pk: int) -> Customer | None:
+        return self.session.scalar(select(Customer).where(Customer.org_id == org_id, Customer.id == pk))
+
     def by_pk(self, pk: int) -> Customer:
         return self.session.get_one(Customer, pk)

@@ -100,6 +100,7 @@ class PartitionOfSegment(BaseModel):
 
 
 class CustomerOut(BaseModel):
+    id: int = Field(description="The customer's integer id: customerId in Capillary's issuals paths.")
     userId: str
     mobile: str | None = Field(description="Digits only, as stored.")
     email: str | None = Field(description="Lower-cased, as stored.")
@@ -118,6 +119,7 @@ class CustomerOut(BaseModel):
     def of(cls, customer: Customer) -> CustomerOut:
         country = country_by_id(customer.country_id) if customer.country_id is not None else None
         return cls(
+            id=customer.id,
             userId=customer.user_id,
             mobile=customer.mobile,
             email=customer.email,

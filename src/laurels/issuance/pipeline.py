@@ -74,10 +74,13 @@ class Take:
 
 @dataclass(frozen=True)
 class Purchase:
-    """What makes an issuance a purchase: the audience is judged and the price is paid."""
+    """What makes an issuance a purchase: the audience is judged (unless the caller is trusted to
+    have judged it: Capillary's ``skip_validation``) and the price is paid (``payment_mode`` None:
+    a reward that lists no payment modes, issued free by Capillary's issue API)."""
 
-    payment_mode: str
+    payment_mode: str | None
     cash_ref: str | None = None
+    judge: bool = True
 
 
 @dataclass(frozen=True)
@@ -115,8 +118,9 @@ class Pipeline:
             )
         count = plan.count.times(request.quantity)
         payment = None
-        if request.purchase is not None:
+        if request.purchase is not None and request.purchase.judge:
             self._judge(org_id, plan, request.user_id)
+        if request.purchase is not None and request.purchase.payment_mode is not None:
             payment = price_of(
                 offered(plan.payment_configs, request.purchase.payment_mode),
                 plan.count.value,

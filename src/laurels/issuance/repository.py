@@ -442,6 +442,9 @@ class IssuanceRepository(Repository):
         stmt = update(_ISSUANCES).where(_ISSUANCES.c.id == issuance_pk).values(delivered=delivered)
         self.session.execute(stmt)
 
+    def issuance_by_pk(self, org_id: str, pk: int) -> Issuance | None:
+        return self.session.scalar(select(Issuance).where(Issuance.org_id == org_id, Issuance.id == pk))
+
     def issuance(self, org_id: str, transaction_id: str) -> Issuance | None:
         stmt = select(Issuance).where(Issuance.org_id == org_id, Issuance.transaction_id == transaction_id)
         return self.session.scalar(stmt)

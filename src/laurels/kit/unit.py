@@ -62,9 +62,14 @@ class Final:
 
 
 def run_at_commit(session: Session, final: Final) -> None:
-    """Run ``final`` as the unit's last statement, immediately before (PostgreSQL: with) its COMMIT."""
-    if _FINAL in session.info:
-        raise RuntimeError("a unit has one final statement")
+    """Run ``final`` as the unit's last statement, immediately before (PostgreSQL: with) its COMMIT.
+
+    A unit has one final statement: one named earlier (a request that issues several rewards) runs
+    now, and the new one takes its place.
+    """
+    earlier = session.info.pop(_FINAL, None)
+    if earlier is not None:
+        _run(session, earlier, with_commit=False)
     session.info[_FINAL] = final
 
 
