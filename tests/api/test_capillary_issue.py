@@ -86,7 +86,7 @@ def test_issue_refusals_in_capillarys_codes(tenant: Tenant) -> None:
     label = tenant.data(tenant.post("/v1/labels", json={"name": "vip"}), 201)["label"]["id"]
     _, reward = _world(tenant, paymentConfigs=[{"paymentMode": "POINTS", "points": 500}], labels=[label])
     cases: list[tuple[dict[str, Any], int, int, str]] = [
-        ({"brand": "Nope"}, 404, 3004, "BRAND_NOT_FOUND"),
+        ({"brand": "Nope"}, 404, 404, "BRAND_NOT_FOUND"),
         ({"mobile": "911111111111"}, 404, 404, "CUSTOMER_NOT_FOUND"),
         ({}, 409, 12005, "NOT_ELIGIBLE"),
         ({"paymentConfig": {"paymentMode": "CASH"}}, 409, 12005, "NOT_ELIGIBLE"),

@@ -24,7 +24,6 @@ NUMERIC_CODES: dict[str, int] = {
     RewardCode.REWARD_NOT_FOUND_OR_DISABLED: 6004,
     RewardCode.REWARD_NOT_FOUND: 6004,
     RewardCode.DATA_SCOPE_NOT_SUPPORTED: 310141,
-    RewardCode.BRAND_NOT_FOUND: 3004,
     # The issue API's ("Issue user reward"): state, points, constraints, payment mode.
     IssuanceCode.REWARD_INACTIVE: 8003,
     IssuanceCode.REWARD_NOT_STARTED: 8003,
