@@ -50,7 +50,7 @@ class Issuance(Base):
     redemption_type: Mapped[str | None] = mapped_column(String(32))
     customer_pk: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     user_id: Mapped[str] = mapped_column(String(128))
-    source: Mapped[str] = mapped_column(String(16))  # grant (later: purchase, payout, campaign)
+    source: Mapped[str] = mapped_column(String(16))  # grant, purchase, payout (later: campaign)
     campaign_id: Mapped[str | None] = mapped_column(String(64))
     quantity: Mapped[int] = mapped_column(Integer)  # what QUANTITY limits count
     value: Mapped[int] = mapped_column(BigInteger)  # what REDEMPTION_VALUE limits count
@@ -163,7 +163,9 @@ class IdempotencyRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
-    scope: Mapped[str] = mapped_column(String(64))  # the operation: grant (later: purchase, payout …)
+    scope: Mapped[str] = mapped_column(
+        String(64)
+    )  # the operation: grant, purchase, payout, points_adjustment, capillary_issue
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[int | None] = mapped_column(Integer)

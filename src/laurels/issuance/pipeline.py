@@ -1,15 +1,17 @@
 """The one way a reward leaves the catalog.
 
-``Pipeline.issue`` is every issuance: an operator's grant today, a customer's
-purchase or a payout choice next. In the caller's transaction, in this order:
+``Pipeline.issue`` is every issuance: an operator's grant, a customer's purchase
+(native or Capillary's issue API), a payout scheme's choice. In the caller's
+transaction, in this order:
 
 1. resolve the reward in the acting org (404 ``REWARD_NOT_FOUND``): its id and
    version, and from them its compiled plan (``issuance.plan``);
 2. check it may be issued now: enabled, LIVE (409 ``REWARD_INACTIVE``,
    ``REWARD_NOT_STARTED``, ``REWARD_ENDED``);
-3. (eligibility, where the caller asks for it — a grant does not: it is an
-   operator's act and bypasses the audience, never state, limits or inventory);
-4. take inventory: a tracked product's stock (409 ``OUT_OF_STOCK``);
+3. a purchase's audience (409 ``NOT_ELIGIBLE``) and price (``PAYMENT_MODE_NOT_OFFERED``) —
+   a grant or payout judges no audience: an operator's act, or the scheme's;
+4. take inventory: a tracked product's stock (409 ``OUT_OF_STOCK``), then the price in
+   points (409 ``INSUFFICIENT_POINTS``);
 5. deliver and record the issuance: credit points, record competition
    entries, claim a coupon code (409 ``CODE_POOL_EXHAUSTED``) …;
 6. take every limit, customer-level entries in order then reward-level ones
