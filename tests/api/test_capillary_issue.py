@@ -75,6 +75,9 @@ def test_issue_takes_the_price_and_answers_in_capillarys_shape(tenant: Tenant) -
     assert detail["data"]["pointsRedemption"]["redeemedPoints"] == 30
     missing = tenant.get(f"{CAP}/management/customer/{_customer_id(tenant)}/issuals/999999999")
     assert (missing.status_code, missing.json()["status"]["code"]) == (404, 6004)
+    # Ids past 32 bits name nothing (and never reach PostgreSQL's integer columns).
+    for path in ("9650166081/issuals", f"{_customer_id(tenant)}/issuals/9650166081"):
+        assert tenant.get(f"{CAP}/management/customer/{path}").status_code == 404
 
 
 def _customer_id(tenant: Tenant) -> int:

@@ -37,7 +37,7 @@ from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, RowIdPath, error_responses
 from laurels.kit.unit import UnitRoute
-from laurels.kit.validation import MAX_SAFE_INTEGER
+from laurels.kit.validation import INT32_MAX, MAX_SAFE_INTEGER
 from laurels.rewards.coercion import as_datetime
 from laurels.rewards.lifecycle import State
 from laurels.rewards.offers import OfferFilters, OfferService
@@ -352,5 +352,7 @@ def customer_issual(
 
 
 def _customer_pk(digits: str) -> int:
-    """An all-digit path id; one beyond every id (or not digits) finds nothing."""
-    return int(digits) if digits.isdigit() and len(digits) <= 10 else 0
+    """An all-digit path id; one past the 32-bit ids Laurels hands out (or not digits) finds nothing,
+    and is never sent to the database, whose integer column would refuse it."""
+    value = int(digits) if digits.isdigit() and len(digits) <= 10 else 0
+    return value if value <= INT32_MAX else 0
