@@ -30,8 +30,7 @@ from laurels.capillary.schemas import (
     require_create_fields,
 )
 from laurels.capillary.views import reward_detail, user_reward
-from laurels.issuance.routes import CustomersReader, Issuer, replayed
-from laurels.issuance.service import IssuanceService
+from laurels.issuance.routes import CustomersReader, Issuer, Once, answer_once
 from laurels.issuance.usage import UsageReader
 from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
@@ -261,19 +260,17 @@ def issue_user_reward(
     """Capillary's "Issue user reward": the customer named by mobile, email or externalId takes the reward (or
     every reward of rewards[]) in one transaction; transactionNumber makes a retry answer the first answer."""
     values = body.model_dump(exclude_none=True)
-    issuing = IssuanceService(session)
     number = values.get("transactionNumber")
-    if number is not None:
-        first = issuing.replay(principal.org_id, ISSUE, str(number), {**values, "path": rewardId, "till": username})
-        if first is not None and first.body is not None:
-            return replayed(first.body, first.status)
-    issued = CapillaryIssueService(session).issue(
-        principal.org_id, rewardId, values, till=username, trusted=skip_validation, now=utcnow()
-    )
-    answer = json.dumps(issue_answer(issued), separators=(",", ":"))
-    if number is not None:
-        issuing.remember(principal.org_id, ISSUE, str(number), 200, answer)
-    return Response(answer, status_code=200, media_type="application/json")
+
+    def issue() -> str:
+        issued = CapillaryIssueService(session).issue(
+            principal.org_id, rewardId, values, till=username, trusted=skip_validation, now=utcnow()
+        )
+        return json.dumps(issue_answer(issued), separators=(",", ":"))
+
+    key = str(number) if number is not None else None
+    once = Once(principal.org_id, ISSUE, key, {**values, "path": rewardId, "till": username})
+    return answer_once(session, once, issue, status=200)
 
 
 CustomerIdPath = Annotated[

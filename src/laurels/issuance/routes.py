@@ -7,10 +7,13 @@ issuance or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from sqlalchemy.orm import Session
 
 from laurels.customers.schemas import USER_ID_MAX
 from laurels.issuance.ledger import ADJUSTMENT, LedgerService
@@ -77,17 +80,13 @@ def grant_reward(
     principal: Issuer, session: DbSession, body: GrantBody, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """Grant a reward to a user: bypasses the reward's audience, never its state, limits or inventory."""
-    service = IssuanceService(session)
     values = body.model_dump()
-    if idempotency_key is not None:
-        first = service.replay(principal.org_id, GRANT, idempotency_key, values)
-        if first is not None and first.body is not None:
-            return replayed(first.body, first.status)
-    issuance = service.grant(principal.org_id, values)
-    answer = ok(Granted(result=GrantResult.of(issuance))).model_dump_json(exclude_none=True)
-    if idempotency_key is not None:
-        service.remember(principal.org_id, GRANT, idempotency_key, 201, answer)
-    return Response(answer, status_code=201, media_type="application/json")
+
+    def grant() -> str:
+        issuance = IssuanceService(session).grant(principal.org_id, values)
+        return ok(Granted(result=GrantResult.of(issuance))).model_dump_json(exclude_none=True)
+
+    return answer_once(session, Once(principal.org_id, GRANT, idempotency_key, values), grant)
 
 
 @router.post(
@@ -106,17 +105,14 @@ def purchase_reward(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """A customer takes a reward and pays for it: its state, audience, limits, inventory and price all hold."""
-    service = IssuanceService(session)
     values = body.model_dump()
-    if idempotency_key is not None:
-        first = service.replay(principal.org_id, PURCHASE, idempotency_key, {**values, "rewardId": rewardId})
-        if first is not None and first.body is not None:
-            return replayed(first.body, first.status)
-    issuance = service.purchase(principal.org_id, rewardId, values)
-    answer = ok(Purchased(result=IssuanceOut.of(issuance))).model_dump_json(exclude_none=True)
-    if idempotency_key is not None:
-        service.remember(principal.org_id, PURCHASE, idempotency_key, 201, answer)
-    return Response(answer, status_code=201, media_type="application/json")
+
+    def purchase() -> str:
+        issuance = IssuanceService(session).purchase(principal.org_id, rewardId, values)
+        return ok(Purchased(result=IssuanceOut.of(issuance))).model_dump_json(exclude_none=True)
+
+    once = Once(principal.org_id, PURCHASE, idempotency_key, {**values, "rewardId": rewardId})
+    return answer_once(session, once, purchase)
 
 
 @router.get("/issuances", responses=error_responses(400, 401, 403))
@@ -229,23 +225,44 @@ def adjust_points(
 ) -> Response:
     """Add points to a customer's balance or take them away; never below zero (409 INSUFFICIENT_POINTS)."""
     values = body.model_dump()
-    keyed = {**values, "userId": userId}
+
+    def adjust() -> str:
+        adjustment = LedgerService(session).adjust(principal.org_id, userId, values, utcnow())
+        return ok(AdjustmentOut.of(adjustment)).model_dump_json()
+
+    once = Once(principal.org_id, ADJUSTMENT, idempotency_key, {**values, "userId": userId})
+    return answer_once(session, once, adjust)
+
+
+@dataclass(frozen=True)
+class Once:
+    """What makes a request idempotent: the org, the operation, the key the client sent (if it sent
+    one) and the request as the key was first used with."""
+
+    org_id: str
+    scope: str
+    key: str | None
+    request: Mapping[str, Any]
+
+
+def answer_once(session: Session, once: Once, act: Callable[[], str], status: int = 201) -> Response:
+    """The answer ``act`` serializes, or, for a key already answered, that first answer again, byte
+    for byte, marked ``Idempotent-Replayed: true`` (docs/issuance.md, "Idempotency"). The answer is
+    remembered in the request's own transaction: committed with what it answers, or not at all."""
     service = IssuanceService(session)
-    if idempotency_key is not None:
-        first = service.replay(principal.org_id, ADJUSTMENT, idempotency_key, keyed)
+    if once.key is not None:
+        first = service.replay(once.org_id, once.scope, once.key, once.request)
         if first is not None and first.body is not None:
-            return replayed(first.body, first.status)
-    adjustment = LedgerService(session).adjust(principal.org_id, userId, values, utcnow())
-    answer = ok(AdjustmentOut.of(adjustment)).model_dump_json()
-    if idempotency_key is not None:
-        service.remember(principal.org_id, ADJUSTMENT, idempotency_key, 201, answer)
-    return Response(answer, status_code=201, media_type="application/json")
-
-
-def replayed(body: str, status: int | None) -> Response:
-    return Response(
-        body, status_code=status or 201, media_type="application/json", headers={"Idempotent-Replayed": "true"}
-    )
+            return Response(
+                first.body,
+                status_code=first.status or status,
+                media_type="application/json",
+                headers={"Idempotent-Replayed": "true"},
+            )
+    answer = act()
+    if once.key is not None:
+        service.remember(once.org_id, once.scope, once.key, status, answer)
+    return Response(answer, status_code=status, media_type="application/json")
 
 
 @router.get("/competitions/{competitionId}/entries", responses=error_responses(400, 401, 403, 404))

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from laurels.issuance.routes import IdempotencyKey, Issuer, replayed
+from laurels.issuance.routes import IdempotencyKey, Issuer, Once, answer_once
 from laurels.issuance.schemas import IssuanceOut
-from laurels.issuance.service import PAYOUT, IssuanceService
+from laurels.issuance.service import PAYOUT
 from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
@@ -328,14 +328,11 @@ def pay_out(
 ) -> Response:
     """Issue the reward a recipient chose, if it is among the scheme's options for their value, currency and
     country (409 REWARD_NOT_OFFERED; NO_ACTIVE_DRAFT when nothing is published)."""
-    issuing = IssuanceService(session)
     values = body.model_dump()
-    if idempotency_key is not None:
-        first = issuing.replay(principal.org_id, PAYOUT, idempotency_key, {**values, "scheme": payoutSchemeId})
-        if first is not None and first.body is not None:
-            return replayed(first.body, first.status)
-    issuance = PayoutSchemeService(session).pay_out(principal.org_id, payoutSchemeId, values, utcnow())
-    answer = ok(PaidOut(result=IssuanceOut.of(issuance))).model_dump_json(exclude_none=True)
-    if idempotency_key is not None:
-        issuing.remember(principal.org_id, PAYOUT, idempotency_key, 201, answer)
-    return Response(answer, status_code=201, media_type="application/json")
+
+    def pay_out() -> str:
+        issuance = PayoutSchemeService(session).pay_out(principal.org_id, payoutSchemeId, values, utcnow())
+        return ok(PaidOut(result=IssuanceOut.of(issuance))).model_dump_json(exclude_none=True)
+
+    once = Once(principal.org_id, PAYOUT, idempotency_key, {**values, "scheme": payoutSchemeId})
+    return answer_once(session, once, pay_out)
