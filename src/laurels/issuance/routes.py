@@ -249,19 +249,19 @@ def answer_once(session: Session, once: Once, act: Callable[[], str], status: in
     """The answer ``act`` serializes, or, for a key already answered, that first answer again, byte
     for byte, marked ``Idempotent-Replayed: true`` (docs/issuance.md, "Idempotency"). The answer is
     remembered in the request's own transaction: committed with what it answers, or not at all."""
+    if once.key is None:
+        return Response(act(), status_code=status, media_type="application/json")
     service = IssuanceService(session)
-    if once.key is not None:
-        first = service.replay(once.org_id, once.scope, once.key, once.request)
-        if first is not None and first.body is not None:
-            return Response(
-                first.body,
-                status_code=first.status or status,
-                media_type="application/json",
-                headers={"Idempotent-Replayed": "true"},
-            )
+    first = service.replay(once.org_id, once.scope, once.key, once.request)
+    if first is not None and first.body is not None:
+        return Response(
+            first.body,
+            status_code=first.status or status,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
     answer = act()
-    if once.key is not None:
-        service.remember(once.org_id, once.scope, once.key, status, answer)
+    service.remember(once.org_id, once.scope, once.key, status, answer)
     return Response(answer, status_code=status, media_type="application/json")
 
 
