@@ -324,7 +324,7 @@ KEYS = 4
 RETRIES = 50  # racing requests per key
 
 
-def test_racing_retries_of_one_idempotency_key_issue_once(live_server: str, tenant: Tenant) -> None:
+def test_racing_retries_of_one_idempotency_key_issue_once(live_server: str, tenant: Tenant, db: Database) -> None:
     amount = 9
     reward_id, _ = create_reward(tenant, "points", {"amount": amount})
     # Each key is one customer's request, sent RETRIES times; one key's retries after another's, so
@@ -344,4 +344,5 @@ def test_racing_retries_of_one_idempotency_key_issue_once(live_server: str, tena
 
     issued = issuances_of(tenant, reward_id)
     assert {i["userId"]: i["transactionId"] for i in issued} == firsts
+    assert_reconciled(db)
     assert len(issued) == KEYS
