@@ -30,8 +30,8 @@ from laurels.customers.service import CustomerCode, identifier
 from laurels.issuance.models import Issuance
 from laurels.issuance.pipeline import IssueRequest, Pipeline, Purchase
 from laurels.issuance.repository import IssuanceRepository
-from laurels.issuance.rules import IssuanceCode
-from laurels.issuance.service import PURCHASE
+from laurels.issuance.rules import IssuanceCode, Unavailable
+from laurels.issuance.service import PURCHASE, QUANTITY_MAX
 from laurels.kit.errors import InvalidInput, NotFound
 from laurels.kit.validation import integer, require_fields, text
 from laurels.rewards.models import Reward
@@ -42,8 +42,8 @@ from laurels.rewards.vocabulary import RewardCode
 from laurels.tenancy.repository import TenancyRepository
 
 ISSUE = "capillary_issue"  # the idempotency scope of transactionNumber
-QUANTITY_MAX = 100
 REWARDS_MAX = 20  # rewards[] entries in one request
+ISSUALS_MAX = 10_000  # the customer's latest issuances the issuals list reads
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,7 @@ class CapillaryIssueService:
     ) -> list[Issued]:
         require_fields(values, ("brand", "transactionNumber"))
         column, value = customer_identifier(values)
-        holder = self.customers.by_identifier(org_id, column, value)
-        customer = self.customers.get(org_id, holder) if holder is not None else None
+        customer = self.customers.by_identifier(org_id, column, value)
         if customer is None:
             raise NotFound("Customer not found", code=CustomerCode.CUSTOMER_NOT_FOUND, field=_wire(column))
         brand_name = text(values["brand"], field="brand", code=RewardCode.BRAND_NOT_FOUND, max_length=255)
@@ -163,7 +162,7 @@ class CapillaryIssueService:
 
     def issuals(self, org_id: str, customer: Customer) -> Sequence[tuple[Issuance, Reward | None]]:
         """Every issuance to the customer, newest first, each with its reward if it still exists."""
-        rows = self.records.issuances(org_id, before=None, limit=10_000, customer_pk=customer.id)
+        rows = self.records.issuances(org_id, before=None, limit=ISSUALS_MAX, customer_pk=customer.id)
         rewards = {r.id: r for r in self.rewards.by_pks(org_id, {i.reward_pk for i in rows if i.reward_pk})}
         return [(i, rewards.get(i.reward_pk) if i.reward_pk else None) for i in rows]
 
@@ -190,8 +189,10 @@ def _mode(reward: Reward, config: Any) -> str | None:
     if isinstance(config, dict) and config.get("id") is not None:
         chosen = next((c for c in configs if c.get("id") == config["id"]), None)
         if chosen is None:
-            raise InvalidInput(
-                "Invalid payment mode passed.", code=IssuanceCode.PAYMENT_MODE_NOT_OFFERED, field="paymentConfig.id"
+            raise Unavailable(
+                f"Invalid payment mode passed: the reward has no paymentConfig with id {config['id']}",
+                code=IssuanceCode.PAYMENT_MODE_NOT_OFFERED,
+                field="paymentConfig.id",
             )
         return str(chosen["paymentMode"])
     if len(configs) == 1:

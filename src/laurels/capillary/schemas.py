@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
 from laurels.capillary.envelope import Status
+from laurels.capillary.issue import REWARDS_MAX
+from laurels.issuance.service import QUANTITY_MAX
 from laurels.kit import schema as js
 from laurels.kit.validation import INT32_MAX, require_fields
 from laurels.rewards.schemas import CatalogFieldsIn, documented
@@ -121,9 +123,9 @@ class CapillaryIssue(BaseModel):
             }
         ),
     ] = None
-    quantity: Annotated[int | None, WithJsonSchema(js.integer(1, 100, "Units of the path's reward (default 1)."))] = (
-        None
-    )
+    quantity: Annotated[
+        int | None, WithJsonSchema(js.integer(1, QUANTITY_MAX, "Units of the path's reward (default 1)."))
+    ] = None
     paymentConfig: Annotated[dict[str, Any] | None, WithJsonSchema(_PAYMENT_CONFIG)] = None
     rewards: Annotated[
         list[Any] | None,
@@ -131,13 +133,13 @@ class CapillaryIssue(BaseModel):
             {
                 "type": "array",
                 "minItems": 1,
-                "maxItems": 20,
+                "maxItems": REWARDS_MAX,
                 "items": {
                     "type": "object",
                     "required": ["rewardId"],
                     "properties": {
                         "rewardId": {"type": "integer", "minimum": 1, "maximum": 2147483647},
-                        "quantity": js.integer(1, 100),
+                        "quantity": js.integer(1, QUANTITY_MAX),
                         "paymentConfig": _PAYMENT_CONFIG,
                     },
                 },

@@ -48,11 +48,10 @@ class CustomerRepository(OrgScopedRepository[Customer]):
         row = _PK_OF.first(self.session, {"org_id": org_id, "user_id": user_id})
         return None if row is None else int(row[0])
 
-    def by_identifier(self, org_id: str, column: str, value: str) -> str | None:
-        """The userId of the org's customer with this mobile, email or external_id, if any."""
-        stmt = select(Customer.user_id).where(Customer.org_id == org_id, getattr(Customer, column) == value)
-        found: str | None = self.session.execute(stmt).scalar()
-        return found
+    def by_identifier(self, org_id: str, column: str, value: str) -> Customer | None:
+        """The org's customer with this mobile, email or external_id, if any."""
+        stmt = select(Customer).where(Customer.org_id == org_id, getattr(Customer, column) == value)
+        return self.session.scalar(stmt)
 
     def by_pk_in_org(self, org_id: str, pk: int) -> Customer | None:
         return self.session.scalar(select(Customer).where(Customer.org_id == org_id, Customer.id == pk))

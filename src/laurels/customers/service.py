@@ -330,7 +330,7 @@ class CustomerService:
             if value is None:
                 continue
             holder = self.repo.by_identifier(org_id, column, value)
-            if holder is not None and holder != user_id:
+            if holder is not None and holder.user_id != user_id:
                 raise Conflict(
                     f"Another customer has this {field}",
                     code=CustomerCode.IDENTIFIER_TAKEN,

@@ -19,6 +19,7 @@ from laurels.kit.clock import iso_ms
 from laurels.kit.errors import Conflict, LaurelsError, NotFound
 from laurels.rewards.lifecycle import State, state_of
 from laurels.rewards.rules import RewardType
+from laurels.rewards.vocabulary import PaymentMode
 
 
 class IssuanceCode(StrEnum):
@@ -111,7 +112,7 @@ def price_of(config: Mapping[str, Any], unit_value: int, quantity: int, cash_ref
     rounded up to a whole point per unit, so a customer never pays less than the ratio."""
     mode = config["paymentMode"]
     points = int(config.get("points") or 0) * quantity
-    if mode == "CONV_RATIO":
+    if mode == PaymentMode.CONV_RATIO:
         per_unit = unit_value * float(config["conversionRatio"])
         if not per_unit < MAX_PRICE:  # also inf and nan
             raise Unavailable("The reward's price in points is too large to pay", code=IssuanceCode.NOT_DELIVERABLE)

@@ -11,6 +11,7 @@ from laurels.issuance.models import CompetitionEntry, Issuance, PointsEntry
 from laurels.issuance.service import CASH_REF_MAX, QUANTITY_MAX
 from laurels.kit import schema as js
 from laurels.kit.clock import iso_ms
+from laurels.kit.validation import DESCRIPTION_MAX
 from laurels.rewards.vocabulary import PaymentMode
 
 PAYMENT_MODES = [m.value for m in PaymentMode]
@@ -126,7 +127,7 @@ class IssuanceOut(BaseModel):
 class ReverseBody(BaseModel):
     model_config = ConfigDict(json_schema_extra=js.required("reason"))
 
-    reason: Annotated[str | None, WithJsonSchema(js.name(4000, "Why, e.g. the order was cancelled."))] = None
+    reason: Annotated[str | None, WithJsonSchema(js.name(DESCRIPTION_MAX, "Why, e.g. the order was cancelled."))] = None
 
 
 class PurchaseBody(BaseModel):

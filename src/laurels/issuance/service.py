@@ -35,9 +35,24 @@ QUANTITY_MAX = 100  # units of a reward one purchase takes
 CASH_REF_MAX = 128
 # An Idempotency-Key: what clients send (a UUID, usually), printable ASCII without spaces.
 _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-LATEST_POINTS_ENTRIES = 20
 # An Idempotency-Key is kept at least this long (`laurels idempotency purge` removes older ones).
 KEYS_KEPT_HOURS = 24
+
+
+def user_id_of(values: Mapping[str, Any]) -> str:
+    """The request's ``userId``, which must be a string (the pipeline checks what it may be)."""
+    user_id = values["userId"]
+    if not isinstance(user_id, str):
+        raise InvalidInput("userId must be a string", code=IssuanceCode.INVALID_USER_ID, field="userId")
+    return user_id
+
+
+def metadata_of(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The request's ``metadata``, an object if given (empty if not)."""
+    metadata = values.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise InvalidInput("metadata must be an object", code=IssuanceCode.INVALID_METADATA, field="metadata")
+    return metadata or {}
 
 
 def request_hash(values: Mapping[str, Any]) -> str:
@@ -63,14 +78,12 @@ class IssuanceService:
         ident = str(reward) if isinstance(reward, int) and not isinstance(reward, bool) else reward
         if not isinstance(ident, str):
             raise InvalidInput("rewardId must be a string id or an integer id", field="rewardId")
-        user_id = values["userId"]
-        if not isinstance(user_id, str):
-            raise InvalidInput("userId must be a string", code=IssuanceCode.INVALID_USER_ID, field="userId")
-        metadata = values.get("metadata")
-        if metadata is not None and not isinstance(metadata, dict):
-            raise InvalidInput("metadata must be an object", code=IssuanceCode.INVALID_METADATA, field="metadata")
         request = IssueRequest(
-            reward=ident, user_id=user_id, source=GRANT, campaign_id="manual_grant", metadata=metadata or {}
+            reward=ident,
+            user_id=user_id_of(values),
+            source=GRANT,
+            campaign_id="manual_grant",
+            metadata=metadata_of(values),
         )
         return self.pipeline.issue(org_id, request, now or utcnow())
 
@@ -78,9 +91,7 @@ class IssuanceService:
         """A customer takes a reward: unlike a grant, everything is enforced — state, the reward's
         audience, every limit, inventory — and the price in the chosen payment mode is paid."""
         require_fields(values, ("userId", "paymentMode"))
-        user_id = values["userId"]
-        if not isinstance(user_id, str):
-            raise InvalidInput("userId must be a string", code=IssuanceCode.INVALID_USER_ID, field="userId")
+        user_id = user_id_of(values)
         modes = [m.value for m in PaymentMode]
         mode = values["paymentMode"]
         if mode not in modes:
@@ -102,14 +113,11 @@ class IssuanceService:
             cash_ref = text(
                 cash_ref, field="cashPaymentRef", code=IssuanceCode.INVALID_CASH_PAYMENT_REF, max_length=CASH_REF_MAX
             )
-        metadata = values.get("metadata")
-        if metadata is not None and not isinstance(metadata, dict):
-            raise InvalidInput("metadata must be an object", code=IssuanceCode.INVALID_METADATA, field="metadata")
         request = IssueRequest(
             reward=reward,
             user_id=user_id,
             source=PURCHASE,
-            metadata=metadata or {},
+            metadata=metadata_of(values),
             quantity=quantity,
             purchase=Purchase(payment_mode=mode, cash_ref=cash_ref),
         )
@@ -206,9 +214,11 @@ class IssuanceService:
         self, org_id: str, user_id: str, *, cursor: str | None, limit: int
     ) -> tuple[list[Issuance], str | None]:
         """Every issuance to the customer, newest first; 404 for a customer the org does not have."""
-        if self.customers.get(org_id, user_id) is None:
+        customer = self.customers.get(org_id, user_id)
+        if customer is None:
             raise NotFound("Customer not found", code=CustomerCode.CUSTOMER_NOT_FOUND)
-        return self.issuances(org_id, cursor=cursor, limit=limit, user_id=user_id)
+        rows = self.records.issuances(org_id, before=decode_cursor(cursor), limit=limit, customer_pk=customer.id)
+        return rows, next_cursor([r.id for r in rows], limit)
 
     def competition_entries(
         self, org_id: str, competition_id: str, *, cursor: str | None, limit: int

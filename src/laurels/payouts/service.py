@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 
 from laurels.issuance.models import Issuance
 from laurels.issuance.pipeline import IssueRequest, Pipeline
-from laurels.issuance.rules import IssuanceCode
-from laurels.issuance.service import PAYOUT
+from laurels.issuance.service import PAYOUT, user_id_of
 from laurels.kit import validation
 from laurels.kit.clock import utcnow
 from laurels.kit.errors import Conflict, InvalidInput, found
@@ -430,12 +429,9 @@ class PayoutSchemeService:
                 field="rewardId",
                 details={"offered": offered},
             )
-        user_id = values["userId"]
-        if not isinstance(user_id, str):
-            raise InvalidInput("userId must be a string", code=IssuanceCode.INVALID_USER_ID, field="userId")
         request = IssueRequest(
             reward=chosen.reward.reward_id,
-            user_id=user_id,
+            user_id=user_id_of(values),
             source=PAYOUT,
             campaign_id=options.scheme.payout_scheme_id,
             metadata={
