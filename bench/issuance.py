@@ -1,35 +1,52 @@
-"""Granting under load: POST /v1/rewards/grant over real HTTP, the exact count after it, and its SQL in pgbench.
+"""Issuing under load: grants and purchases over real HTTP, the exact count after them, and their SQL in pgbench.
+
+Two scenarios (--scenarios, both by default), each a request the issuance
+pipeline serves:
+
+- **grant**: POST /v1/rewards/grant of a points reward (5 points, no brand)
+  to a random customer: a points credit, the issuance, a ledger entry, two
+  limit counters;
+- **purchase**: POST /v1/rewards/{rewardId}/purchase of a product reward
+  (one unit of a product whose stock is 10^9) paid with 40 points
+  (paymentMode POINTS) by a random customer: the reward's audience judged,
+  a points debit, the stock taken, the issuance, a ledger entry, two limit
+  counters.
+
+Both rewards have one reward-level limit (QUANTITY, lifetime, 10^9) and one
+customer-level limit (QUANTITY, FIXED window of 1 day, 10^6), so high that
+nothing is refused under this load.
 
 For SQLite (a fresh file) and, with --postgres URL, for PostgreSQL (migrated
 with `laurels db upgrade`; a database may be reused, each run creates its own
 org), this:
 
-1. starts `laurels serve --workers N` and seeds it: a points reward of 5
-   points, no brand, with one reward-level limit (QUANTITY, lifetime, 10^9)
-   and one customer-level limit (QUANTITY, FIXED window of 1 day, 10^6), so
-   high that nothing is refused under this load, and --users customers, user
+1. starts `laurels serve --workers N` and seeds it: --users customers, user
    ids 1..N (the first created over HTTP, the others copied from it in SQL, so
-   that every grant under load finds its customer and runs the same SQL);
-2. drives it with wrk (--connections, --threads): every request grants that
-   reward to a random customer (Lua's math.random, seeded per wrk thread),
+   that every request under load finds its customer and runs the same SQL),
+   each, when purchases are measured, with an opening balance of 10^12 points
+   (one ledger adjustment each, written in SQL), and each scenario's reward;
+2. for each scenario, drives it with wrk (--connections, --threads): every
+   request issues that reward to a random customer (Lua's math.random, seeded per wrk thread),
    --warmup seconds, then --seconds measured. A phase does not cut grants off
    in flight: after its seconds each connection stops sending, and wrk is
    stopped (SIGINT) once every grant sent has been answered, so the client,
    the server's access log and the database can be counted against each
-   other exactly. grants/s is the 201 answers over the seconds from wrk's
+   other exactly. Issued/s is the 201 answers over the seconds from wrk's
    start to the last answer;
-3. counts, after the load: the 201s the server answered (its access log, all
-   phases), the 201s wrk received, the issuances recorded, the reward-level
-   counter's `used`, the customer-level counters' `used` summed, and the
-   points ledger's credits for those issuances (direct SQL on the database),
-   and prints OK when all are equal, else each figure. On PostgreSQL it also
+3. counts, after each scenario's load: the 201s the server answered (its
+   access log, all phases), the 201s wrk received, the issuances recorded,
+   the reward-level counter's `used`, the customer-level counters' `used`
+   summed, the points ledger's entries for those issuances and their sum
+   (credits of 5, or debits of 40) and, for purchases, the stock taken
+   (direct SQL on the database), and prints OK when all agree, else each
+   figure. On PostgreSQL it also
    samples pg_stat_activity while the load is measured: what the backends
    wait for (a row lock another grant holds, their client, ...);
-4. with --pgbench (PostgreSQL only): captures the SQL one grant executes
+4. with --pgbench (PostgreSQL only), for each scenario: captures the SQL one request executes
    (Laurels in a child process, in-process through FastAPI's TestClient,
    SQLAlchemy's cursor events recording each statement, its parameters, what
-   it returned and when; the grant of a customer who already has grants, as
-   under load), prints it with where that grant's time went, renders it as a
+   it returned and when; a customer who already has issuances of the reward,
+   as under load), prints it with where that request's time went, renders it as a
    pgbench script in the same transaction shape (BEGIN, the statements,
    COMMIT) with every value a bound parameter, as Laurels sends them: the
    customer a random one of the same --users per transaction, values an
@@ -38,14 +55,16 @@ org), this:
    Laurels makes one (the transaction id), the captured value otherwise; runs
    it with `pgbench -n -M prepared -c 8 -j 2` for --seconds against the same
    database (on a second reward of the same kind), and prints tps, the ratio
-   of Laurels' grants/s to it, and whether pgbench's transactions wrote what
-   grants write (issuances, counters and ledger moved by one each).
+   of Laurels' issued/s to it, and whether pgbench's transactions wrote what
+   Laurels' requests write (issuances, counters, ledger and stock moved by one
+   each).
 
 Nothing is asserted: it prints figures, and exits 0. The load average is
 printed before each phase: on a busy machine absolute figures move.
 
     .venv/bin/python bench/issuance.py [--postgres postgresql://laurels:laurels@127.0.0.1:5432/laurels_bench]
-        [--seconds 20] [--warmup 5] [--connections 64] [--workers 2] [--users 10000] [--pgbench] [--rev HEAD]
+        [--scenarios grant,purchase] [--seconds 20] [--warmup 5] [--connections 64] [--workers 2]
+        [--users 10000] [--pgbench] [--rev HEAD]
 """
 
 from __future__ import annotations
@@ -97,7 +116,10 @@ from common import (
 from sqlalchemy import Engine, create_engine, event, make_url, text
 
 GRANT_PATH = "/v1/rewards/grant"
-AMOUNT = 5
+AMOUNT = 5  # points a grant credits
+PRICE = 40  # points a purchase debits
+STOCK = 10**9  # the purchased product's stock (products.stock is a 32-bit integer)
+BALANCE = 10**12  # every customer's opening balance when purchases are measured
 REWARD_LIMIT = 10**9
 CUSTOMER_LIMIT = 10**6
 RESTRICTIONS = {
@@ -117,12 +139,38 @@ RESTRICTIONS = {
 # The customer_pk of a reward-level counter (laurels.issuance.models.EVERY_CUSTOMER).
 EVERY_CUSTOMER = 0
 # Two customers outside the load's 1..N whose grants are captured: fresh, so that the balances
-# their grants return differ (see WARM_GRANTS), and every value a statement passes on from an
+# their requests return differ (see WARM_UP), and every value a statement passes on from an
 # earlier one is told apart from a constant.
 CAPTURE_USERS = ("capture-a", "capture-b")
+CAPTURE_FUNDS = 10**9  # an adjustment's largest amount: the capture's buyers are funded over HTTP
 PGBENCH_CLIENTS = 8
 # A transaction id pgbench makes per transaction: 18 random digits (Laurels: txn_ and 32 hex digits).
 UNIQUE_RANGE = "100000000000000000, 999999999999999999"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One kind of request under load: what it posts, and what each one it issues leaves behind."""
+
+    name: str
+    points: int  # what each issuance moves on the customer's ledger: + credited, - debited
+    takes_stock: bool
+    body: str  # Lua: the request body, from `reward` and a random customer `user`
+
+    def path(self, reward_id: str) -> str:
+        return GRANT_PATH if self.name == "grant" else f"/v1/rewards/{reward_id}/purchase"
+
+    def request(self, reward_id: str, user: str) -> dict[str, str]:
+        """The body as the capture sends it (the same JSON the Lua writes)."""
+        if self.name == "grant":
+            return {"rewardId": reward_id, "userId": user}
+        return {"userId": user, "paymentMode": "POINTS"}
+
+
+SCENARIOS = {
+    "grant": Scenario("grant", AMOUNT, False, """'{"rewardId":"' .. reward .. '","userId":"' .. user .. '"}'"""),
+    "purchase": Scenario("purchase", -PRICE, True, """'{"userId":"' .. user .. '","paymentMode":"POINTS"}'"""),
+}
 
 
 # ---- seeding ---------------------------------------------------------------------------------------------
@@ -133,8 +181,9 @@ class Seeded:
     headers: dict[str, str]
     reward_id: str  # the reward under load
     reward_pk: int
-    replay_reward_id: str  # its twin, whose grants are captured and replayed in pgbench
+    replay_reward_id: str  # its twin, whose requests are captured and replayed in pgbench
     replay_reward_pk: int
+    product_ids: tuple[str, str] | None = None  # the products the two rewards deliver (purchase)
 
 
 def _engine(url: str) -> Engine:
@@ -150,19 +199,9 @@ def _libpq(url: str) -> str:
     return re.sub(r"^postgres(ql)?\+\w+://", "postgresql://", url)
 
 
-def _seed(base: str, api_key: str, org_id: str, url: str, users: int) -> Seeded:
-    headers = {"Authorization": f"Bearer {api_key}"}
-    body: dict[str, Any] = {
-        "name": "Bench grant points",
-        "description": "Granted under load by bench/issuance.py",
-        "rewardType": "points",
-        "config": {"amount": AMOUNT},
-        "restrictions": RESTRICTIONS,
-    }
+def _customers(base: str, headers: dict[str, str], org_id: str, url: str, users: int, *, funded: bool) -> None:
+    """Customers 1..users; with ``funded``, each with an opening balance of BALANCE points."""
     with httpx2.Client(base_url=base, headers=headers, timeout=60) as http:
-        loaded = ok(http.post("/v1/rewards", json=body), 201).json()["data"]["reward"]
-        twin = ok(http.post("/v1/rewards", json={**body, "name": "Bench grant points (pgbench)"}), 201)
-        replayed = twin.json()["data"]["reward"]
         ok(http.put("/v1/customers/1", json={}), 201)
     # The other customers are copies of the first, column for column (one INSERT … SELECT per
     # customer, sent in one batch): creating 10,000 over HTTP would take longer than the load.
@@ -179,15 +218,65 @@ def _seed(base: str, api_key: str, org_id: str, url: str, users: int) -> Seeded:
                 f"SELECT {columns}, CAST(:user_id AS VARCHAR) FROM customers WHERE id = :id"
             )
             conn.execute(copy, [{"user_id": str(n), "id": first} for n in range(2, users + 1)])
+            if funded:
+                # What an operator's adjustment writes, so that `laurels check` finds every balance
+                # equal to its ledger; the customer's own timestamps stand for the adjustment's.
+                fund = {"org": org_id, "balance": BALANCE}
+                conn.execute(
+                    text(
+                        "INSERT INTO points_accounts (customer_pk, org_id, balance, updated_at)"
+                        " SELECT id, org_id, :balance, updated_at FROM customers WHERE org_id = :org"
+                    ),
+                    fund,
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO points_entries (org_id, customer_pk, kind, amount, balance_after, reason,"
+                        " created_at) SELECT org_id, id, 'adjustment', :balance, :balance,"
+                        " 'bench/issuance.py: opening balance', created_at FROM customers WHERE org_id = :org"
+                    ),
+                    fund,
+                )
     finally:
         engine.dispose()
-    return Seeded(headers, loaded["rewardId"], int(loaded["id"]), replayed["rewardId"], int(replayed["id"]))
+
+
+def _rewards(base: str, headers: dict[str, str], scenario: Scenario) -> Seeded:
+    """The scenario's reward under load and its twin for pgbench (each with a product of its own)."""
+    body: dict[str, Any] = {
+        "name": f"Bench {scenario.name}",
+        "description": "Issued under load by bench/issuance.py",
+        "restrictions": RESTRICTIONS,
+    }
+    if scenario.name == "grant":
+        body |= {"rewardType": "points", "config": {"amount": AMOUNT}}
+    else:
+        body |= {"rewardType": "product", "paymentConfigs": [{"paymentMode": "POINTS", "points": PRICE}]}
+    stamp = time.strftime("%Y%m%d%H%M%S")
+    products = (f"bench-{stamp}", f"bench-{stamp}-pgbench")
+    made = []
+    with httpx2.Client(base_url=base, headers=headers, timeout=60) as http:
+        for suffix, product in zip(("", " (pgbench)"), products, strict=True):
+            if scenario.takes_stock:
+                item = {"productId": product, "sku": product, "name": f"Bench stock{suffix}", "stock": STOCK}
+                ok(http.post("/v1/products", json=item), 201)
+                body["config"] = {"productId": product, "quantity": 1}
+            made.append(ok(http.post("/v1/rewards", json={**body, "name": body["name"] + suffix}), 201))
+    loaded, replayed = (r.json()["data"]["reward"] for r in made)
+    return Seeded(
+        headers,
+        loaded["rewardId"],
+        int(loaded["id"]),
+        replayed["rewardId"],
+        int(replayed["id"]),
+        products if scenario.takes_stock else None,
+    )
 
 
 # ---- load ------------------------------------------------------------------------------------------------
 
 
-def _grant_script(where: Path, tag: str, reward_id: str, users: int) -> tuple[Path, Path, Path, Path]:
+def _script(where: Path, tag: str, scenario: Scenario, reward_id: str, users: int) -> tuple[Path, Path, Path, Path]:
     """The wrk script of one phase, and the files it is told to stop by, and reports through."""
     stop, done, totals = where / f"{tag}.stop", where / f"{tag}.done.", where / f"{tag}.totals"
     script = where / f"{tag}.lua"
@@ -199,7 +288,7 @@ def _grant_script(where: Path, tag: str, reward_id: str, users: int) -> tuple[Pa
     # wrk also calls request() once before the load starts, to check what it returns.
     script.write_text(
         f"local reward = {lua(reward_id)}\n"
-        f"local path = {lua(GRANT_PATH)}\n"
+        f"local path = {lua(scenario.path(reward_id))}\n"
         f"local users = {users}\n"
         f"local stop_file = {lua(str(stop))}\n"
         f"local done_prefix = {lua(str(done))}\n"
@@ -213,7 +302,7 @@ def _grant_script(where: Path, tag: str, reward_id: str, users: int) -> tuple[Pa
         "\n"
         "function init(args)\n"
         "  math.randomseed(os.time() * 1000 + id * 7919)\n"
-        "  sent, received, granted, other, stopping, finished = 0, 0, 0, 0, false, false\n"
+        "  sent, received, issued, other, stopping, finished = 0, 0, 0, 0, false, false\n"
         "  -- wrk.format uses the table it is given instead of wrk.headers: copy -H's in.\n"
         "  post_headers = {}\n"
         "  for k, v in pairs(wrk.headers) do post_headers[k] = v end\n"
@@ -227,13 +316,14 @@ def _grant_script(where: Path, tag: str, reward_id: str, users: int) -> tuple[Pa
         "end\n"
         "\n"
         "function request()\n"
-        '  local body = \'{"rewardId":"\' .. reward .. \'","userId":"\' .. math.random(users) .. \'"}\'\n'
+        "  local user = math.random(users)\n"
+        f"  local body = {scenario.body}\n"
         '  return wrk.format("POST", path, post_headers, body)\n'
         "end\n"
         "\n"
         "function response(status, headers, body)\n"
         "  received = received + 1\n"
-        "  if status == 201 then granted = granted + 1 else other = other + 1 end\n"
+        "  if status == 201 then issued = issued + 1 else other = other + 1 end\n"
         "  if not stopping then\n"
         '    local told = io.open(stop_file, "r")\n'
         "    if told then told:close(); stopping = true end\n"
@@ -249,7 +339,7 @@ def _grant_script(where: Path, tag: str, reward_id: str, users: int) -> tuple[Pa
         "function done(summary, latency, requests)\n"
         '  local out = io.open(totals_file, "w")\n'
         "  for _, t in ipairs(threads) do\n"
-        '    out:write(string.format("%d %d %d %d %s\\n", t:get("sent"), t:get("received"), t:get("granted"),\n'
+        '    out:write(string.format("%d %d %d %d %s\\n", t:get("sent"), t:get("received"), t:get("issued"),\n'
         '      t:get("other"), tostring(t:get("finished"))))\n'
         "  end\n"
         "  out:close()\n"
@@ -263,7 +353,7 @@ class Phase:
     figure: Figure
     sent: int = 0  # what wrk sent, received, and of what it received the 201s and the rest
     received: int = 0
-    granted: int = 0
+    issued: int = 0
     other: int = 0
     complete: bool = False  # every thread stopped with all it sent answered
     ended_s: float = 0.0  # from "stop sending" to the last answer
@@ -277,15 +367,16 @@ def _phase(
     *,
     tag: str,
     seconds: int,
+    scenario: Scenario,
     seeded: Seeded,
     args: argparse.Namespace,
     tmp: Path,
     postgres: bool,
 ) -> Phase:
-    script, stop, done, totals = _grant_script(tmp, tag, seeded.reward_id, args.users)
+    script, stop, done, totals = _script(tmp, tag, scenario, seeded.reward_id, args.users)
     # wrk's own duration only bounds a phase whose last grants never come back.
     command = [*wrk_command(args, seeded.headers, script), f"-d{seconds + args.timeout + 10}s"]
-    command.append(server.base + GRANT_PATH)
+    command.append(server.base + scenario.path(seeded.reward_id))
     server.mark()
     cpu_before = cpu_seconds(server.process.pid), cpu_seconds(command_prefix="postgres:") if postgres else 0.0
     began = time.monotonic()
@@ -307,13 +398,13 @@ def _phase(
     phase = Phase(wrk_figure(label, run, 0.0, answered, raised), ended_s=last - stopping)
     if totals.exists():
         threads = [line.split() for line in totals.read_text().splitlines() if line.strip()]
-        phase.sent, phase.received, phase.granted, phase.other = (sum(int(t[i]) for t in threads) for i in range(4))
+        phase.sent, phase.received, phase.issued, phase.other = (sum(int(t[i]) for t in threads) for i in range(4))
         phase.complete = len(threads) == args.threads and all(t[4] == "true" for t in threads)
-    phase.figure.rps = phase.granted / (last - began)
-    if phase.granted:
-        phase.server_cpu_ms = (cpu_after[0] - cpu_before[0]) * 1000 / phase.granted
+    phase.figure.rps = phase.issued / (last - began)
+    if phase.issued:
+        phase.server_cpu_ms = (cpu_after[0] - cpu_before[0]) * 1000 / phase.issued
         if postgres:
-            phase.database_cpu_ms = (cpu_after[1] - cpu_before[1]) * 1000 / phase.granted
+            phase.database_cpu_ms = (cpu_after[1] - cpu_before[1]) * 1000 / phase.issued
     return phase
 
 
@@ -327,11 +418,12 @@ class Counted:
     reward_counters: int
     customer_used: int
     customer_counters: int
-    credits: int
-    points: int
+    entries: int  # the ledger's entries for the reward's issuances
+    points: int  # and their sum
+    stock: int | None  # the product's stock left (a purchase's reward), else None
 
 
-def _counted(url: str, reward_pk: int) -> Counted:
+def _counted(url: str, reward_pk: int, product_id: str | None = None) -> Counted:
     """What the database holds for the reward: direct SQL, the same on SQLite and PostgreSQL."""
     engine = _engine(url)
     try:
@@ -349,37 +441,57 @@ def _counted(url: str, reward_pk: int) -> Counted:
                     " (SELECT count(*) FROM points_entries e JOIN issuances i ON i.id = e.issuance_pk"
                     "   WHERE i.reward_pk = :pk),"
                     " (SELECT coalesce(sum(e.amount), 0) FROM points_entries e JOIN issuances i ON i.id = e.issuance_pk"
-                    "   WHERE i.reward_pk = :pk)"
+                    "   WHERE i.reward_pk = :pk),"
+                    " (SELECT p.stock FROM products p JOIN rewards r ON r.org_id = p.org_id"
+                    "   WHERE r.id = :pk AND p.product_id = :product)"
                 ),
-                {"pk": reward_pk, "every": EVERY_CUSTOMER},
+                {"pk": reward_pk, "every": EVERY_CUSTOMER, "product": product_id},
             ).one()
     finally:
         engine.dispose()
-    return Counted(*(int(v) for v in row))
+    issued, reward_used, reward_counters, customer_used, customer_counters, entries, points, stock = row
+    return Counted(
+        int(issued),
+        int(reward_used),
+        int(reward_counters),
+        int(customer_used),
+        int(customer_counters),
+        int(entries),
+        int(points),
+        None if stock is None else int(stock),
+    )
 
 
-def _exact(server: Server, phases: list[Phase], counted: Counted) -> str:
-    """The exact-count line: every figure that must equal the number of grants the server answered 201."""
-    log = read_from(server.out, 0)
-    statuses = Counter(status for _, path, status in ACCESS_LINE.findall(log) if path == GRANT_PATH)
-    answered = statuses.pop("201", 0)
-    received = sum(p.granted for p in phases)
-    figures = {
-        "wrk received 201": received,
+def _tally(scenario: Scenario, counted: Counted) -> dict[str, int]:
+    """What the records say was issued, figure by figure: each must equal the 201s."""
+    verb = "credits" if scenario.points > 0 else "debits"
+    tally = {
         "issuances": counted.issued,
         f"reward-level used ({counted.reward_counters} counter)": counted.reward_used,
         f"customer-level used ({counted.customer_counters:,} counters)": counted.customer_used,
-        "ledger credits": counted.credits,
-        f"points credited / {AMOUNT}": counted.points // AMOUNT,
+        f"ledger {verb}": counted.entries,
+        f"points {verb[:-1]}ed / {abs(scenario.points)}": counted.points // scenario.points,
     }
+    if counted.stock is not None:
+        tally["stock taken"] = STOCK - counted.stock
+    return tally
+
+
+def _exact(server: Server, scenario: Scenario, seeded: Seeded, phases: list[Phase], counted: Counted) -> str:
+    """The exact-count line: every figure that must equal the number of requests the server answered 201."""
+    log = read_from(server.out, 0)
+    path = scenario.path(seeded.reward_id)
+    statuses = Counter(status for _, line_path, status in ACCESS_LINE.findall(log) if line_path == path)
+    answered = statuses.pop("201", 0)
+    figures = {"wrk received 201": sum(p.issued for p in phases), **_tally(scenario, counted)}
     line = f"server answered 201 x{answered:,} (access log, all phases) = " + " = ".join(
         f"{name} {value:,}" for name, value in figures.items()
     )
     wrong = [name for name, value in figures.items() if value != answered]
-    if counted.points % AMOUNT:
-        wrong.append(f"points credited {counted.points:,} is not a multiple of {AMOUNT}")
+    if counted.points % scenario.points:
+        wrong.append(f"points moved {counted.points:,} is not a multiple of {scenario.points}")
     if not all(p.complete for p in phases):
-        wrong.append("wrk did not end with every grant answered: some were cut off in flight")
+        wrong.append("wrk did not end with every request answered: some were cut off in flight")
     if statuses:
         line += "; other answers: " + ", ".join(f"{s} x{n}" for s, n in sorted(statuses.items()))
     if wrong:
@@ -442,8 +554,9 @@ def _doing(state: str | None, kind: str | None, wait: str | None) -> str:
 
 # ---- the SQL of one grant, captured ----------------------------------------------------------------------
 
-# Before recording, the first capture customer is granted this many times and the second once more.
-WARM_GRANTS = 10
+# Before recording, the reward is issued to the first capture customer this many times, and to the
+# second once more.
+WARM_UP = 10
 
 
 def _wire(value: Any) -> dict[str, str]:
@@ -503,8 +616,8 @@ class Recorder:
 
 
 def _capture_main(spec_file: Path, out_file: Path) -> None:
-    """In a child process running the Laurels under test: grant through the app, in-process, on the
-    database given; record the SQL of the last grant of each of the two customers; write it as JSON."""
+    """In a child process running the Laurels under test: issue through the app, in-process, on the
+    database given; record the SQL of the last request for each of the two customers; write it as JSON."""
     # Imported here: the parent process runs no Laurels code (with --rev, another revision's).
     from fastapi.testclient import TestClient  # noqa: PLC0415
 
@@ -517,24 +630,33 @@ def _capture_main(spec_file: Path, out_file: Path) -> None:
     recorder.listen(db.engine)
     headers = {"Authorization": f"Bearer {spec['api_key']}"}
     first, second = spec["users"]
+    scenario = SCENARIOS[spec["scenario"]]
+    path = scenario.path(spec["reward_id"])
     grants: list[dict[str, Any]] = []
     with TestClient(create_app(db), raise_server_exceptions=False) as client:
 
-        def grant(user: str) -> dict[str, Any]:
-            response = client.post(GRANT_PATH, json={"rewardId": spec["reward_id"], "userId": user}, headers=headers)
+        def issue(user: str) -> dict[str, Any]:
+            response = client.post(path, json=scenario.request(spec["reward_id"], user), headers=headers)
             if response.status_code != 201:
-                raise SystemExit(f"capture: the grant to {user} answered {response.status_code} {response.text}")
+                raise SystemExit(f"capture: {path} for {user} answered {response.status_code} {response.text}")
             answer: dict[str, Any] = response.json()["data"]["result"]
             return answer
 
+        if scenario.points < 0:  # buyers: funded as the customers under load are
+            for user in (first, second):
+                client.put(f"/v1/customers/{user}", json={}, headers=headers)
+                funding = {"amount": CAPTURE_FUNDS, "reason": "bench/issuance.py: opening balance"}
+                funded = client.post(f"/v1/customers/{user}/points/adjustments", json=funding, headers=headers)
+                if funded.status_code != 201:
+                    raise SystemExit(f"capture: funding {user} answered {funded.status_code} {funded.text}")
         # The API key comes into the process's cache, both customers are created and warm, and
         # their balances differ: what a statement passes on is told apart from a constant.
-        for user in [first] * WARM_GRANTS + [second] * (WARM_GRANTS + 1):
-            grant(user)
+        for user in [first] * WARM_UP + [second] * (WARM_UP + 1):
+            issue(user)
         for user in (first, second):
             recorder.recorded = []
             recorder.on = True
-            answer = grant(user)
+            answer = issue(user)
             recorder.on = False
             grants.append({"user": user, "answer": answer, "recorded": recorder.recorded})
     db.dispose()
@@ -561,8 +683,8 @@ class Replay:
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-def _replay(grants: list[dict[str, Any]], users: int) -> Replay:
-    """Two captured grants (to two customers) as one pgbench script: what differs between them is
+def _replay(grants: list[dict[str, Any]], users: int, what: str) -> Replay:
+    """Two captured requests (for two customers) as one pgbench script: what differs between them is
     the customer, passed on from an earlier statement's row, or unique per transaction."""
     replay = Replay(users, sets=[f"\\set uid random(1, {users})"])
     first, second = grants
@@ -572,7 +694,7 @@ def _replay(grants: list[dict[str, Any]], users: int) -> Replay:
     if shape != [e.get("event", "sql") for e in b] or any(
         x.get("sql") != y.get("sql") for x, y in zip(a, b, strict=True)
     ):
-        replay.impossible.append("the two captured grants ran different statements: the first one's are replayed")
+        replay.impossible.append("the two captured requests ran different statements: the first one's are replayed")
         b = a
     if shape[:1] != ["begin"] or shape[-1:] != ["commit"] or shape.count("begin") != 1 or "rollback" in shape:
         replay.impossible.append(f"the transaction is not BEGIN, statements, COMMIT: {' '.join(shape)}")
@@ -590,7 +712,7 @@ def _replay(grants: list[dict[str, Any]], users: int) -> Replay:
         }
         sql = _PLACEHOLDER.sub(functools.partial(_placeholder, names), " ".join(x["sql"].split()))
         rendered.append(sql.replace("%%", "%"))
-    lines = ["-- The SQL of one Laurels grant (POST /v1/rewards/grant), captured by bench/issuance.py", *replay.sets]
+    lines = [f"-- The SQL of one Laurels {what}, captured by bench/issuance.py", *replay.sets]
     lines.append("BEGIN;")
     replay.listing.append("BEGIN")
     for k, ((x, _), sql) in enumerate(zip(statements, rendered, strict=True), 1):
@@ -661,13 +783,13 @@ def _short(sql: str) -> str:
 
 
 def _timing(grants: list[dict[str, Any]], statements: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
-    """Where one grant's transaction spends its time, alone: statements, Python between them, and how
-    long the row every grant of the reward updates (its reward-level counter) stays locked."""
+    """Where one request's transaction spends its time, alone: statements, Python between them, and how
+    long the row every request for the reward updates (its reward-level counter) stays locked."""
     hot = next(
         (
             k
             for k, (x, _) in enumerate(statements)
-            if x["sql"].startswith("UPDATE limit_counters")
+            if "limit_counters" in x["sql"].split("(")[0]
             and any(n.startswith("customer_pk") and v["text"] == str(EVERY_CUSTOMER) for n, v in x["params"].items())
         ),
         None,
@@ -685,7 +807,7 @@ def _timing(grants: list[dict[str, Any]], statements: list[tuple[dict[str, Any],
             locked.append(done[-1] - sql[hot]["t0"])
     span, db = sum(spans) / len(spans) * 1000, sum(in_sql) / len(in_sql) * 1000
     line = (
-        f"one grant alone (in-process, after {2 * WARM_GRANTS + 1} warm-up grants; mean of {len(spans)}): "
+        f"one request alone (in-process, after {2 * WARM_UP + 1} warm-up requests; mean of {len(spans)}): "
         f"{span:.2f} ms from its first statement to the connection back in the pool after COMMIT: "
         f"{db:.2f} ms in the {len(statements)} statements (each a round trip), "
         f"{span - db:.2f} ms in Laurels between them"
@@ -693,16 +815,22 @@ def _timing(grants: list[dict[str, Any]], statements: list[tuple[dict[str, Any],
     if hot is not None and locked:
         held = sum(locked) / len(locked) * 1000
         line += (
-            f"; the reward-level counter row (statement {hot + 1}), which every grant of the reward updates,"
-            f" stays locked {held:.2f} ms of it: alone, that allows at most ~{1000 / held:,.0f} grants/s of one reward"
+            f"; the reward-level counter row (statement {hot + 1}), which every request for the reward updates,"
+            f" stays locked {held:.2f} ms of it: alone, that allows at most ~{1000 / held:,.0f}/s of one reward"
         )
     return line
 
 
-def _capture(env: dict[str, str], tmp: Path, url: str, api_key: str, reward_id: str) -> list[dict[str, Any]] | str:
-    """The captured grants, or why there are none."""
-    spec, captured = tmp / "capture.json", tmp / "captured.json"
-    spec.write_text(json.dumps({"url": url, "api_key": api_key, "reward_id": reward_id, "users": CAPTURE_USERS}))
+def _capture(
+    env: dict[str, str], tmp: Path, url: str, api_key: str, *, scenario: Scenario, reward_id: str
+) -> list[dict[str, Any]] | str:
+    """The captured requests, or why there are none."""
+    spec, captured = tmp / f"capture-{scenario.name}.json", tmp / f"captured-{scenario.name}.json"
+    spec.write_text(
+        json.dumps(
+            {"url": url, "api_key": api_key, "scenario": scenario.name, "reward_id": reward_id, "users": CAPTURE_USERS}
+        )
+    )
     run = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--capture", str(spec), str(captured)],
         env=env,
@@ -712,21 +840,29 @@ def _capture(env: dict[str, str], tmp: Path, url: str, api_key: str, reward_id: 
         check=False,
     )
     if run.returncode != 0 or not captured.exists():
-        return f"capturing a grant's SQL failed: {(run.stderr or run.stdout).strip()[-600:]}"
+        return f"capturing a {scenario.name}'s SQL failed: {(run.stderr or run.stdout).strip()[-600:]}"
     grants: list[dict[str, Any]] = json.loads(captured.read_text())["grants"]
     return grants
 
 
 def _pgbench(
-    env: dict[str, str], tmp: Path, *, url: str, org: dict[str, Any], seeded: Seeded, args: argparse.Namespace
+    env: dict[str, str],
+    tmp: Path,
+    *,
+    url: str,
+    org: dict[str, Any],
+    scenario: Scenario,
+    seeded: Seeded,
+    args: argparse.Namespace,
 ) -> float | None:
-    """Capture one grant's SQL, replay it in pgbench, print what was done; pgbench's tps, or None."""
-    grants = _capture(env, tmp, url, str(org["apiKey"]), seeded.replay_reward_id)
+    """Capture one request's SQL, replay it in pgbench, print what was done; pgbench's tps, or None."""
+    grants = _capture(env, tmp, url, str(org["apiKey"]), scenario=scenario, reward_id=seeded.replay_reward_id)
     if isinstance(grants, str):
         print(f"  pgbench skipped: {grants}")
         return None
-    replay = _replay(grants, args.users)
-    script = tmp / "grant.pgbench"
+    what = f"{scenario.name} (POST {scenario.path(seeded.replay_reward_id)})"
+    replay = _replay(grants, args.users, what)
+    script = tmp / f"{scenario.name}.pgbench"
     script.write_text(replay.script)
     defines = [arg for name, value in replay.defines.items() for arg in ("-D", f"{name}={value}")]
     command = [PGBENCH, "-n", "-M", "prepared", "-c", str(PGBENCH_CLIENTS), "-j", "2", "-T", str(args.seconds)]
@@ -744,12 +880,13 @@ def _pgbench(
     passed = ", ".join(f"{returned} to {n} parameter{'s' * (n > 1)}" for returned, n in sorted(replay.passed.items()))
     print(f"    - passed on with \\gset from what an earlier statement returned: {passed or 'nothing'}")
     if replay.fixed:
-        print(f"    - as captured (Laurels computes them per grant; same types): {', '.join(replay.fixed)}")
-    print(f"    - the same in every grant, given with -D: {len(replay.defines)} values")
+        print(f"    - as captured (Laurels computes them per request; same types): {', '.join(replay.fixed)}")
+    print(f"    - the same in every request, given with -D: {len(replay.defines)} values")
     for problem in replay.impossible or ["none (every statement, in order, in one transaction)"]:
         print(f"    - impossible to replay faithfully: {problem}")
     print(f"    script {script}, the whole command in {script}.command; on reward {seeded.replay_reward_id}")
-    before = _counted(url, seeded.replay_reward_pk)
+    product = seeded.product_ids[1] if seeded.product_ids else None
+    before = _counted(url, seeded.replay_reward_pk, product)
     print(
         f"  pgbench -n -M prepared -c {PGBENCH_CLIENTS} -j 2 -T {args.seconds}; load average {load_average()}: ",
         end="",
@@ -769,18 +906,21 @@ def _pgbench(
     for line in re.findall(r"^.*aborted.*$", out.stderr, flags=re.MULTILINE)[:3]:
         print(f"    {line.strip()}")
     print(f"    backends on the database meanwhile: {sampler.summary()}")
-    after = _counted(url, seeded.replay_reward_pk)
+    after = _counted(url, seeded.replay_reward_pk, product)
     moved = {
         "issuances": after.issued - before.issued,
         "reward-level used": after.reward_used - before.reward_used,
         "customer-level used": after.customer_used - before.customer_used,
-        "ledger credits": after.credits - before.credits,
+        "ledger entries": after.entries - before.entries,
+        f"points / {scenario.points}": (after.points - before.points) // scenario.points,
     }
+    if after.stock is not None and before.stock is not None:
+        moved["stock taken"] = before.stock - after.stock
     agree = all(v == processed for v in moved.values())
     print(
         f"    pgbench's transactions {processed:,}: "
         + ", ".join(f"{name} +{v:,}" for name, v in moved.items())
-        + (" (the replay wrote what grants write: OK)" if agree else "  MISMATCH")
+        + (f" (the replay wrote what a {scenario.name} writes: OK)" if agree else "  MISMATCH")
     )
     return float(tps.group(1))
 
@@ -793,7 +933,8 @@ def _run(name: str, url: str, args: argparse.Namespace, env_base: dict[str, str]
     print()
     print(f"== {name}: {url.rsplit('@', maxsplit=1)[-1]} ==")
     laurels(env, tmp, "db", "upgrade")
-    if name == "PostgreSQL":
+    pg = name == "PostgreSQL"
+    if pg:
         engine = _engine(url)
         try:
             with engine.connect() as conn:
@@ -805,54 +946,89 @@ def _run(name: str, url: str, args: argparse.Namespace, env_base: dict[str, str]
             engine.dispose()
         print(f"  {', '.join(settings)}")
     org = laurels(env, tmp, "org", "create", "--name", f"Bench issuance {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    headers = {"Authorization": f"Bearer {org['apiKey']}"}
     command = [sys.executable, "-m", "laurels", "serve", "--workers", str(args.workers)]
-    phases: list[Phase] = []
     with serving(f"laurels-{name.lower()}", command, env, tmp) as server:
-        seeded = _seed(server.base, str(org["apiKey"]), str(org["orgId"]), url, args.users)
+        funded = any(s.points < 0 for s in args.scenarios)
+        _customers(server.base, headers, str(org["orgId"]), url, args.users, funded=funded)
         print(
-            f"  seeded: reward {seeded.reward_id} (id {seeded.reward_pk}); {args.users:,} customers, user ids "
-            f"1..{args.users} (1 over HTTP, the others copied from it in SQL)"
+            f"  seeded: {args.users:,} customers, user ids 1..{args.users} (1 over HTTP, the others copied from it in "
+            f"SQL)" + (f", each with {BALANCE:,} points" if funded else "")
         )
-        tag = name.lower()  # the phases' files in tmp, apart per database
-        pg = name == "PostgreSQL"
-        if args.warmup > 0:
-            print(f"  warm-up, {args.warmup} s; load average {load_average()}")
-            label = f"warm-up ({args.warmup} s)"
-            warmup = _phase(
-                server, label, tag=f"{tag}-warmup", seconds=args.warmup, seeded=seeded, args=args, tmp=tmp, postgres=pg
-            )
-            phases.append(warmup)
-        print(f"  measured, {args.seconds} s; load average {load_average()}")
-        label = f"grants ({args.seconds} s)"
-        sampler = Sampler(url) if name == "PostgreSQL" else None
-        with sampler or contextlib.nullcontext():
-            measured = _phase(
-                server,
-                label,
-                tag=f"{tag}-measured",
-                seconds=args.seconds,
-                seeded=seeded,
-                args=args,
-                tmp=tmp,
-                postgres=pg,
-            )
-        phases.append(measured)
-        counted = _counted(url, seeded.reward_pk)
-        exact = _exact(server, phases, counted)
-    _table(name, phases)
-    print(f"  exact count: {exact}")
-    if sampler is not None:
-        print(f"  PostgreSQL's backends on the database while measured: {sampler.summary()}")
+        phases: list[Phase] = []
+        for scenario in args.scenarios:
+            phases += _scenario(name, url, server, scenario=scenario, org=org, args=args, env=env, tmp=tmp)
     outside = server.all_tracebacks()
     for phase in phases:
         outside.subtract(phase.figure.raised)
     for error, count in (+outside).most_common(5):
         print(f"    outside the phases (seeding, shutdown): {count} tracebacks ending in: {error}")
-    if args.pgbench and name == "PostgreSQL":
-        tps = _pgbench(env, tmp, url=url, org=org, seeded=seeded, args=args)
+
+
+def _scenario(
+    name: str,
+    url: str,
+    server: Server,
+    *,
+    scenario: Scenario,
+    org: dict[str, Any],
+    args: argparse.Namespace,
+    env: dict[str, str],
+    tmp: Path,
+) -> list[Phase]:
+    """One scenario's load on one database: its phases, the exact count, and pgbench."""
+    print()
+    print(f"  -- {name}, {scenario.name} --")
+    headers = {"Authorization": f"Bearer {org['apiKey']}"}
+    seeded = _rewards(server.base, headers, scenario)
+    print(f"  reward {seeded.reward_id} (id {seeded.reward_pk}): POST {scenario.path(seeded.reward_id)}")
+    tag = f"{name.lower()}-{scenario.name}"  # the phases' files in tmp, apart per database and scenario
+    pg = name == "PostgreSQL"
+    phases: list[Phase] = []
+    if args.warmup > 0:
+        print(f"  warm-up, {args.warmup} s; load average {load_average()}")
+        label = f"warm-up ({args.warmup} s)"
+        phases.append(
+            _phase(
+                server,
+                label,
+                tag=f"{tag}-warmup",
+                seconds=args.warmup,
+                scenario=scenario,
+                seeded=seeded,
+                args=args,
+                tmp=tmp,
+                postgres=pg,
+            )
+        )
+    print(f"  measured, {args.seconds} s; load average {load_average()}")
+    label = f"{scenario.name}s ({args.seconds} s)"
+    sampler = Sampler(url) if pg else None
+    with sampler or contextlib.nullcontext():
+        measured = _phase(
+            server,
+            label,
+            tag=f"{tag}-measured",
+            seconds=args.seconds,
+            scenario=scenario,
+            seeded=seeded,
+            args=args,
+            tmp=tmp,
+            postgres=pg,
+        )
+    phases.append(measured)
+    counted = _counted(url, seeded.reward_pk, seeded.product_ids[0] if seeded.product_ids else None)
+    exact = _exact(server, scenario, seeded, phases, counted)
+    _table(f"{name}, {scenario.name}", phases)
+    print(f"  exact count: {exact}")
+    if sampler is not None:
+        print(f"  PostgreSQL's backends on the database while measured: {sampler.summary()}")
+    if args.pgbench and pg:
+        tps = _pgbench(env, tmp, url=url, org=org, scenario=scenario, seeded=seeded, args=args)
         if tps:
-            laurels_rps = phases[-1].figure.rps
-            print(f"  Laurels / pgbench: {laurels_rps:,.0f} grants/s / {tps:,.0f} tps = {laurels_rps / tps:.1%}")
+            rps = measured.figure.rps
+            print(f"  Laurels / pgbench: {rps:,.0f} {scenario.name}s/s / {tps:,.0f} tps = {rps / tps:.1%}")
+    return phases
 
 
 def _table(name: str, phases: list[Phase]) -> None:
@@ -862,7 +1038,7 @@ def _table(name: str, phases: list[Phase]) -> None:
     print()
     print(f"  {name}")
     print(
-        f"  {'phase':<18} {'grants/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8} "
+        f"  {'phase':<18} {'issued/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8} "
         f"{'sent':>7} {'ended s':>7} {'CPU ms':>11}  server answered"
     )
     for p in phases:
@@ -873,17 +1049,25 @@ def _table(name: str, phases: list[Phase]) -> None:
         print(
             f"  {f.label:<18} {f.rps:8.0f} {ms(f.p50_ms):>8} {ms(f.p99_ms):>8} {f.non_2xx:>8} {timeouts:>8} "
             f"{p.sent:>7} {p.ended_s:7.2f} {cpu:>11}  {answered}"
-            + ("" if p.complete else "  (NOT every grant answered when wrk stopped)")
+            + ("" if p.complete else "  (NOT every request answered when wrk stopped)")
         )
     print(
-        "  (grants/s: 201s wrk received / seconds from its start to the last answer; non-2xx, timeouts: as wrk"
-        "\n   counts them; sent: grants wrk sent; ended: seconds from 'stop sending' to the last answer;"
+        "  (issued/s: 201s wrk received / seconds from its start to the last answer; non-2xx, timeouts: as wrk"
+        "\n   counts them; sent: requests wrk sent; ended: seconds from 'stop sending' to the last answer;"
         "\n   CPU ms: CPU time per 201 over the phase, of Laurels' processes (+ PostgreSQL's, on PostgreSQL);"
         "\n   server answered: its access log)"
     )
     for p in phases:
         for error, count in p.figure.raised.most_common(5):
             print(f"    {p.figure.label}: {count} tracebacks ending in: {error}")
+
+
+def _scenarios(value: str) -> list[Scenario]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"scenarios are {', '.join(SCENARIOS)}; not {', '.join(unknown) or value!r}")
+    return [SCENARIOS[n] for n in names]
 
 
 def main() -> None:
@@ -899,8 +1083,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--timeout", type=int, default=10, help="wrk's request timeout, seconds")
     parser.add_argument("--workers", type=int, default=2, help="server processes")
-    parser.add_argument("--users", type=int, default=10_000, help="customers granted to, at random")
-    parser.add_argument("--pgbench", action="store_true", help="replay one grant's SQL in pgbench (PostgreSQL)")
+    parser.add_argument("--users", type=int, default=10_000, help="customers issued to, at random")
+    parser.add_argument(
+        "--scenarios", type=_scenarios, default=list(SCENARIOS.values()), help="comma-separated: grant,purchase"
+    )
+    parser.add_argument("--pgbench", action="store_true", help="replay each request's SQL in pgbench (PostgreSQL)")
     parser.add_argument("--rev", help="measure this git revision of Laurels instead of the working tree")
     args = parser.parse_args()
 
@@ -912,10 +1099,20 @@ def main() -> None:
         f"load: wrk, {args.connections} connections, {args.threads} threads, {args.warmup} s warm-up + "
         f"{args.seconds} s measured, timeout {args.timeout} s; {args.workers} server workers; logs in {tmp}"
     )
+    names = {s.name for s in args.scenarios}
+    if "grant" in names:
+        print(
+            f"grant: POST {GRANT_PATH} of a points reward ({AMOUNT} points, no brand) to a random one of "
+            f"{args.users:,} customers"
+        )
+    if "purchase" in names:
+        print(
+            f"purchase: POST /v1/rewards/{{rewardId}}/purchase of a product reward (1 unit of a stock of {STOCK:,}), "
+            f"paymentMode POINTS at {PRICE} points, by a random one of {args.users:,} customers"
+        )
     print(
-        f"grant: POST {GRANT_PATH} of a points reward ({AMOUNT} points, no brand) to a random one of "
-        f"{args.users:,} customers; limits: reward-level QUANTITY lifetime {REWARD_LIMIT:,}, customer-level "
-        f"QUANTITY per day {CUSTOMER_LIMIT:,}, so high that nothing is refused under this load"
+        f"limits of each: reward-level QUANTITY lifetime {REWARD_LIMIT:,}, customer-level QUANTITY per day "
+        f"{CUSTOMER_LIMIT:,}, so high that nothing is refused under this load"
     )
     if not args.skip_sqlite:
         _run("SQLite", f"sqlite:///{tmp / 'bench.db'}", args, env, tmp)

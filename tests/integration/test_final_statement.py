@@ -7,9 +7,10 @@ from sqlalchemy import select
 
 from laurels.issuance.models import LimitCounter
 from laurels.issuance.pipeline import IssueRequest, Pipeline
-from laurels.issuance.rules import LimitReached
+from laurels.issuance.rules import LimitReached, Unavailable
 from laurels.kit.clock import utcnow
 from laurels.kit.db import Database
+from laurels.kit.unit import run_unit
 from laurels.rewards.models import Reward
 from tests.support import Tenant
 
@@ -58,3 +59,38 @@ def test_a_rolled_back_unit_drops_its_final_statement(db: Database, tenant: Tena
         session.rollback()
         session.commit()  # nothing left to run: the rollback dropped the final statement
     assert _used(db, reward_id) == []
+
+
+def _stocked_reward(tenant: Tenant, stock: int, limit: int) -> str:
+    product = {"productId": f"stocked-{stock}-{limit}", "sku": "S-1", "name": "Stocked", "stock": stock}
+    tenant.data(tenant.post("/v1/products", json=product), 201)
+    restriction = {"kpi": "QUANTITY", "windowType": "FIXED", "repeatFrequencyType": "NO_LIMIT", "limit": limit}
+    body = {
+        "name": "Stocked and limited",
+        "rewardType": "product",
+        "config": {"productId": product["productId"], "quantity": 1},
+        "restrictions": {"rewardLevel": [restriction]},
+    }
+    return str(tenant.data(tenant.post("/v1/rewards", json=body), 201)["reward"]["rewardId"])
+
+
+@pytest.mark.parametrize(("stock", "limit", "code"), [(1, 5, "OUT_OF_STOCK"), (5, 1, "REWARD_LIMIT_REACHED")])
+def test_each_final_statement_refuses_with_its_own_error(
+    db: Database, tenant: Tenant, stock: int, limit: int, code: str
+) -> None:
+    # Stock and the reward-level counter are both final statements, pipelined with the COMMIT on
+    # PostgreSQL (kit.unit.commit): the constraint the database names says which one refused.
+    reward_id = _stocked_reward(tenant, stock, limit)
+    grant = IssueRequest(reward=reward_id, user_id="u1", source="grant")
+
+    def issue() -> None:
+        session = db.session(write=True)
+        run_unit(session, lambda: Pipeline(session).issue(tenant.org_id, grant, utcnow()))
+
+    issue()
+    with pytest.raises(Unavailable if code == "OUT_OF_STOCK" else LimitReached) as refused:
+        issue()
+    assert refused.value.code == code
+    assert _used(db, reward_id) == [1]
+    product = tenant.data(tenant.get(f"/v1/products/stocked-{stock}-{limit}"))
+    assert product["stock"] == stock - 1

@@ -10,14 +10,15 @@ transaction, in this order:
    ``REWARD_NOT_STARTED``, ``REWARD_ENDED``);
 3. a purchase's audience (409 ``NOT_ELIGIBLE``) and price (``PAYMENT_MODE_NOT_OFFERED``) —
    a grant or payout judges no audience: an operator's act, or the scheme's;
-4. take inventory: a tracked product's stock (409 ``OUT_OF_STOCK``), then the price in
-   points (409 ``INSUFFICIENT_POINTS``);
+4. take the price in points (409 ``INSUFFICIENT_POINTS``);
 5. deliver and record the issuance: credit points, record competition
    entries, claim a coupon code (409 ``CODE_POOL_EXHAUSTED``) …;
 6. take every limit, customer-level entries in order then reward-level ones
    (409 ``CUSTOMER_LIMIT_REACHED`` / ``REWARD_LIMIT_REACHED``, naming the
-   limit and when it resets) — last, and the very last with the commit, so
-   the row every issuance of the reward updates is held for the shortest time;
+   limit and when it resets), then a tracked product's stock (409
+   ``OUT_OF_STOCK``) — last, and the very last counter and the stock with the
+   commit, so the rows every issuance of the reward or the product updates
+   are held for the shortest time;
 7. the caller commits (``kit.unit.commit``).
 
 Any refusal raises, and the caller's unit of work rolls back everything: a
@@ -130,7 +131,6 @@ class Pipeline:
                 request.purchase.cash_ref,
             )
         customer_pk = self.customers.ensure_pk(org_id, request.user_id)
-        self._take_inventory(plan, request.quantity)
         if payment is not None and payment["points"]:
             paid = self.records.debit_points(customer_pk, payment["points"], now)
             if paid is None:
@@ -171,9 +171,10 @@ class Pipeline:
             if t.counter is not None
         ]
         self._deliver(org_id, plan, issuance, now)
-        # Limits last. A reward-level counter is the one row every issuance of the reward
-        # updates; taken last, with the commit, it is held only while the database commits.
-        # Refused here (or at the commit), all of the above rolls back with it.
+        # Limits and stock last. A reward-level counter and a product's stock are the rows every
+        # issuance of the reward or the product updates; taken with the commit, each is held only
+        # while the database commits. Refused here (or at the commit), all of the above rolls
+        # back with it.
         final = len(takes) - 1
         for position, take in enumerate(takes):
             if take.counter is None:
@@ -182,6 +183,7 @@ class Pipeline:
                 self.records.take_counter_at_commit(take.counter, take.refusal)
             elif not self.records.take_counter(take.counter):
                 raise take.refusal()
+        self._take_inventory(plan, request.quantity)
         return issuance
 
     def _record(self, issuance: Issuance) -> None:
@@ -272,8 +274,10 @@ class Pipeline:
     def _take_inventory(self, plan: IssuePlan, units: int) -> None:
         if plan.reward_type == RewardType.PRODUCT and plan.product_pk is not None:
             quantity = plan.product_quantity * units
-            if not self.records.take_stock(plan.product_pk, quantity):
-                raise Unavailable(f"The product has fewer than {quantity} in stock", code=IssuanceCode.OUT_OF_STOCK)
+            refusal = functools.partial(
+                Unavailable, f"The product has fewer than {quantity} in stock", code=IssuanceCode.OUT_OF_STOCK
+            )
+            self.records.take_stock_at_commit(plan.product_pk, quantity, refusal)
 
     def _deliver(self, org_id: str, plan: IssuePlan, issuance: Issuance, now: datetime) -> None:
         """Deliver by kind and record the issuance with what was delivered (its id set)."""

@@ -4,17 +4,17 @@ Both begin with one conditional UPDATE of the issuance's state (``issued`` to
 ``redeemed`` or ``reversed``): of a redeem and a reverse racing for one
 issuance, the second waits on the row and finds the state moved, so exactly
 one wins. A reversal then undoes, in the same transaction, everything the
-issuance did — in the lock order the pipeline takes (stock, points account,
-code, counters):
+issuance did — in the lock order the pipeline takes (points account, code,
+counters, stock):
 
-- a tracked product's stock gets its units back;
 - points: what a points reward credited is taken back (refused with
   ``INSUFFICIENT_POINTS`` if the customer has spent them: the whole reversal
   rolls back), what a purchase debited is refunded; each a ``reversal`` entry;
 - an unredeemed code is voided, never issued again (the customer has seen it);
 - competition entries are withdrawn;
 - every limit counter the issuance took (``Issuance.counted``) gets its amount
-  back, and ROLLING sums stop counting it.
+  back, and ROLLING sums stop counting it;
+- a tracked product's stock gets its units back.
 
 A second reverse of a reversed issuance answers it again and changes nothing.
 """
@@ -69,15 +69,15 @@ class RedemptionService:
         return issuance
 
     def _undo(self, issuance: Issuance, now: datetime) -> None:
-        delivered = issuance.delivered or {}
-        if issuance.reward_type == RewardType.PRODUCT and delivered.get("productId"):
-            self.records.restore_stock(issuance.org_id, delivered["productId"], int(delivered["quantity"]))
         self._undo_points(issuance, now)
         self.records.mark_code(issuance.id, VOID)
         self.records.remove_entries(issuance.id)
         if issuance.reward_pk is not None:
             for counted in issuance.counted or []:
                 self.records.release_counter(issuance.reward_pk, counted)
+        delivered = issuance.delivered or {}
+        if issuance.reward_type == RewardType.PRODUCT and delivered.get("productId"):
+            self.records.restore_stock(issuance.org_id, delivered["productId"], int(delivered["quantity"]))
 
     def _undo_points(self, issuance: Issuance, now: datetime) -> None:
         """One account, one movement: what the reward credited is taken back, what was paid refunded."""

@@ -4,20 +4,21 @@ Nothing here reads a number and writes it back changed. A counter moves with
 one upsert, ``INSERT … ON CONFLICT DO UPDATE SET used = used + :n``, and the
 database's CHECK ``used <= cap`` refuses the one that would pass the cap (the
 caller turns that refusal into the limit's 409); stock with ``stock = stock -
-:q WHERE stock >= :q``; a code is claimed with ``UPDATE … WHERE id = (SELECT …
+:q``, which the CHECK ``stock >= 0`` refuses when short; a code is claimed with ``UPDATE … WHERE id = (SELECT …
 FOR UPDATE SKIP LOCKED LIMIT 1)`` on PostgreSQL (SQLite's write transactions
 already run one at a time); a balance with ``balance = balance + :n``, which
 the CHECK ``balance >= 0`` keeps from going below zero. The CHECK constraints
 are in ``issuance.models``.
 
 Locks, in the order one issuance takes them (``issuance.pipeline``): the
-product's stock row, then the customer's points account, then one coupon code,
-then the reward's counters — customer-level entries in order, then
-reward-level ones, the last of them with the commit (``kit.unit.run_at_commit``).
-A reward-level counter is the one row every issuance of the reward updates:
-taken last, in the same round trip as the COMMIT on PostgreSQL, it is held
-only while the server commits. Every issuance takes them in this order, so two
-never wait for each other in a cycle. The customer's row is outside that
+customer's points account, then one coupon code, then the reward's counters —
+customer-level entries in order, then reward-level ones, the last of them at
+the commit (``kit.unit.run_at_commit``) — then, also at the commit, the
+product's stock row. The last counter and the stock are rows every issuance
+of the reward or the product updates: taken last, in the same round trip as
+the COMMIT on PostgreSQL, each is held only while the server commits. Every
+issuance (and a reversal, ``issuance.redemption``) takes them in this order,
+so two never wait for each other in a cycle. The customer's row is outside that
 order: the foreign keys of the rows an issuance writes share-lock it (``FOR
 KEY SHARE``), and nothing in an issuance locks it for update
 (``CustomerService.ensure``), so it never closes a cycle either.
@@ -62,14 +63,18 @@ from laurels.tenancy.models import Org
 
 # The window start of counters that have one window only: lifetime (NO_LIMIT) and ROLLING limits.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# The constraint that refuses a counter taken past its cap.
+# The constraints that refuse a counter taken past its cap, and stock taken below zero.
 WITHIN_CAP = "ck_limit_counters_used_within_cap"
+STOCK_NOT_NEGATIVE = "ck_products_stock_not_negative"
+# Where a unit's final statements run among themselves (kit.unit.Final.lock_order).
+_COUNTER_FIRST, _STOCK_SECOND = 0, 1
 
 _COUNTERS = cast(Table, LimitCounter.__table__)
 _ACCOUNTS = cast(Table, PointsAccount.__table__)
 _ISSUANCES = cast(Table, Issuance.__table__)
 _REWARDS = cast(Table, Reward.__table__)
 _ORGS = cast(Table, Org.__table__)
+_PRODUCTS = cast(Table, Product.__table__)
 
 # A reward's integer id and version (its plan is cached by them) and its org's timezone.
 _FACTS = (
@@ -124,6 +129,13 @@ _DEBIT = Prepared(
     .where(_ACCOUNTS.c.customer_pk == bindparam("customer_pk"), _ACCOUNTS.c.balance >= bindparam("points"))
     .values(balance=_ACCOUNTS.c.balance - bindparam("points"), updated_at=bindparam("now"))
     .returning(_ACCOUNTS.c.balance)
+)
+
+# Unconditional: the CHECK refuses stock taken below zero. An untracked product (null stock) is not written.
+_TAKE_STOCK = Prepared(
+    update(_PRODUCTS)
+    .where(_PRODUCTS.c.id == bindparam("product_pk"), _PRODUCTS.c.stock.is_not(None))
+    .values(stock=_PRODUCTS.c.stock - bindparam("quantity"))
 )
 
 _TAKE_COUNTER = {"postgresql": Prepared(_take_counter(postgresql)), "sqlite": Prepared(_take_counter(sqlite))}
@@ -183,13 +195,10 @@ class IssuanceRepository(Repository):
         return True
 
     def take_counter_at_commit(self, counter: dict[str, Any], refusal: Callable[[], Exception]) -> None:
-        """As :meth:`take_counter`, as the unit's last statement, with its commit: the refusal is
+        """As :meth:`take_counter`, among the unit's last statements, with its commit: the refusal is
         raised from the commit."""
-
-        def refused(error: Exception) -> Exception | None:
-            return refusal() if violated_check(error) == WITHIN_CAP else None
-
-        run_at_commit(self.session, Final(_TAKE_COUNTER[self._dialect()], counter, refused))
+        order = (_COUNTER_FIRST, counter["reward_pk"])
+        run_at_commit(self.session, Final(_TAKE_COUNTER[self._dialect()], counter, WITHIN_CAP, refusal, order))
 
     def _dialect(self) -> str:
         return self.session.get_bind().dialect.name
@@ -246,20 +255,13 @@ class IssuanceRepository(Repository):
 
     # ---- inventory and delivery ---------------------------------------------------------
 
-    def take_stock(self, product_pk: int, quantity: int) -> bool:
-        """Take ``quantity`` from a stock-tracked product if it has that many; an untracked one
-        (null stock) always has. False when short, with nothing written."""
-        p = Product.__table__.c
-        stmt = (
-            update(Product)
-            .where(p.id == product_pk, p.stock >= quantity)
-            .values(stock=p.stock - quantity)
-            .execution_options(synchronize_session=False)
-        )
-        result: CursorResult[Any] = self.session.execute(stmt)  # type: ignore[assignment]
-        if result.rowcount == 1:
-            return True
-        return self.session.execute(select(p.stock).where(p.id == product_pk)).scalar() is None
+    def take_stock_at_commit(self, product_pk: int, quantity: int, refusal: Callable[[], Exception]) -> None:
+        """Take ``quantity`` from a stock-tracked product (an untracked one, null stock, always has
+        it), among the unit's last statements, with its commit: ``refusal`` is raised from the
+        commit when the product has fewer."""
+        params = {"product_pk": product_pk, "quantity": quantity}
+        order = (_STOCK_SECOND, product_pk)
+        run_at_commit(self.session, Final(_TAKE_STOCK, params, STOCK_NOT_NEGATIVE, refusal, order))
 
     def product_id(self, product_pk: int) -> str:
         return str(self.session.execute(select(Product.product_id).where(Product.id == product_pk)).scalar_one())

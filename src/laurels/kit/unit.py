@@ -21,14 +21,21 @@ in order within a process and by a file lock between processes, so none waits in
 SQLite's busy handler, whose back-off would make a burst of writers wait in ever
 longer sleeps. Work a route does before its first statement holds no turn.
 
-A unit may name one statement to run last, with its commit
-(:func:`run_at_commit`): the one that locks the row every request of its kind
-updates — a reward-level limit counter. On PostgreSQL (psycopg) the statement
-and the COMMIT go to the server together, in one round trip of psycopg's
-pipeline mode, so that row is locked only while the server commits, not while
-the answer crosses the network and a thread waits for the GIL to send COMMIT.
-Whatever commits the session, it runs first (a ``before_commit`` hook), so no
-caller can commit a unit without it.
+A unit may name statements to run last, with its commit
+(:func:`run_at_commit`): those that lock a row every request of their kind
+updates — a reward-level limit counter, a product's stock. On PostgreSQL
+(psycopg) they and the COMMIT go to the server together, in one round trip of
+psycopg's pipeline mode, so those rows are locked only while the server
+commits, not while answers cross the network and a thread waits for the GIL to
+send the next statement. Whatever commits the session, they run first (a
+``before_commit`` hook), so no caller can commit a unit without them.
+
+Each final statement is refused by one CHECK constraint of its own, its
+``guard``; a refusal in the pipeline arrives at the COMMIT, and the constraint
+it names says which statement it was. So a unit holds one final statement per
+guard: naming a second runs the first at once, unpipelined. They run in the
+order of their ``lock_order``, the same for every unit, so two units never
+wait for each other's final rows in a cycle.
 """
 
 from __future__ import annotations
@@ -46,71 +53,85 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from laurels.kit.db import violated_check
 from laurels.kit.statements import Prepared
 
-_FINAL = "laurels_final_statement"
+_FINALS = "laurels_final_statements"
 
 
 @dataclass(frozen=True)
 class Final:
-    """A unit's last statement; ``refusal`` turns the database's refusal of it (a constraint
-    it would violate) into the error the request answers with, or returns None for a fault."""
+    """One of a unit's last statements.
+
+    ``guard`` is the CHECK constraint that refuses it, and ``refusal`` the error the request
+    answers with then; ``lock_order`` places it among the unit's final statements.
+    """
 
     statement: Prepared
     params: dict[str, Any]
-    refusal: Callable[[Exception], Exception | None]
+    guard: str
+    refusal: Callable[[], Exception]
+    lock_order: tuple[int, ...]
 
 
 def run_at_commit(session: Session, final: Final) -> None:
-    """Run ``final`` as the unit's last statement, immediately before (PostgreSQL: with) its COMMIT.
+    """Run ``final`` among the unit's last statements, immediately before (PostgreSQL: with) its COMMIT.
 
-    A unit has one final statement: one named earlier (a request that issues several rewards) runs
-    now, and the new one takes its place.
+    One named earlier with the same guard (a request that issues several rewards) runs now, and
+    the new one takes its place.
     """
-    earlier = session.info.pop(_FINAL, None)
+    finals: dict[str, Final] = session.info.setdefault(_FINALS, {})
+    earlier = finals.pop(final.guard, None)
     if earlier is not None:
-        _run(session, earlier, with_commit=False)
-    session.info[_FINAL] = final
+        _run(session, [earlier], with_commit=False)
+    finals[final.guard] = final
 
 
 def commit(session: Session) -> None:
-    """Commit the unit, its final statement first; on PostgreSQL the two in one round trip."""
-    final = session.info.pop(_FINAL, None)
-    if final is not None:
-        _run(session, final, with_commit=session.connection().dialect.driver == "psycopg")
+    """Commit the unit, its final statements first; on PostgreSQL all in one round trip."""
+    finals = _take_finals(session)
+    if finals:
+        _run(session, finals, with_commit=session.connection().dialect.driver == "psycopg")
     # After a pipelined COMMIT the driver's transaction is over and this sends nothing.
     session.commit()
 
 
+def _take_finals(session: Session) -> list[Final]:
+    finals: dict[str, Final] = session.info.pop(_FINALS, None) or {}
+    return sorted(finals.values(), key=lambda f: f.lock_order)
+
+
 @event.listens_for(Session, "before_commit")
-def _final_first(session: Session) -> None:
-    # A commit outside run_unit (the CLI, a test) still runs the final statement, unpipelined.
-    final = session.info.pop(_FINAL, None)
-    if final is not None:
-        _run(session, final, with_commit=False)
+def _finals_first(session: Session) -> None:
+    # A commit outside run_unit (the CLI, a test) still runs the final statements, unpipelined.
+    finals = _take_finals(session)
+    if finals:
+        _run(session, finals, with_commit=False)
 
 
-def _run(session: Session, final: Final, *, with_commit: bool) -> None:
+def _run(session: Session, finals: list[Final], *, with_commit: bool) -> None:
     try:
         if with_commit:
             raw: Any = session.connection().connection.dbapi_connection
             with raw.pipeline():
-                final.statement.rows(session, final.params)
+                for final in finals:
+                    final.statement.rows(session, final.params)
                 raw.commit()
         else:
-            final.statement.rows(session, final.params)
+            for final in finals:
+                final.statement.rows(session, final.params)
     except Exception as error:
         # In the pipeline psycopg raises its own error, at the commit; elsewhere SQLAlchemy wraps it.
-        driver_error = error.orig if isinstance(error, DBAPIError) else None
-        refused = final.refusal(driver_error or error)
+        guard = violated_check(error.orig if isinstance(error, DBAPIError) else error)
+        refused = next((f for f in finals if f.guard == guard), None)
         if refused is not None:
-            raise refused from None
+            raise refused.refusal() from None
         raise
 
 
 @event.listens_for(Session, "after_rollback")
-def _final_dropped(session: Session) -> None:
-    session.info.pop(_FINAL, None)
+def _finals_dropped(session: Session) -> None:
+    session.info.pop(_FINALS, None)
 
 
 def size_threadpool(connections: int) -> None:
