@@ -869,7 +869,10 @@ def _pgbench(
     command += [*defines, "-f", str(script), _libpq(url)]
     (tmp / "grant.pgbench.command").write_text(shlex.join(command) + "\n")
     print()
-    print(f"  the SQL of one grant, captured from Laurels on this database ({len(replay.listing) - 2} statements):")
+    print(
+        f"  the SQL of one {scenario.name}, captured from Laurels on this database "
+        f"({len(replay.listing) - 2} statements):"
+    )
     for line in replay.listing:
         print(f"    {line}")
     if replay.timing:

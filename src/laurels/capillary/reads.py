@@ -33,13 +33,14 @@ from starlette.concurrency import run_in_threadpool
 
 from laurels.capillary.envelope import FETCHED, USER_LISTED, status
 from laurels.capillary.views import reward_detail, user_reward
-from laurels.customers.repository import PROFILE_OF
+from laurels.customers.repository import PROFILE_FIELDS, PROFILE_OF
 from laurels.issuance.usage import UsageReader
 from laurels.kit.clock import utcnow
 from laurels.kit.db import Database
 from laurels.kit.errors import NotFound
 from laurels.kit.reads import Reads
 from laurels.kit.rendered import Template
+from laurels.kit.statements import document
 from laurels.kit.unit import run_unit
 from laurels.kit.validation import fold, row_id
 from laurels.rewards.eligibility import Profile, Usage
@@ -68,11 +69,6 @@ _LISTED = json.dumps(status(USER_LISTED), separators=(",", ":")).encode()
 _NO_FILTERS = OfferFilters()
 # Languages kept per reward: a client asking for ever new ones cannot grow the cache without bound.
 _MAX_LANGUAGES = 8
-
-
-def _document(value: Any) -> Any:
-    # SQLite hands JSON columns over as text; asyncpg hands jsonb over as text too.
-    return json.loads(value) if isinstance(value, str) else value
 
 
 @dataclass
@@ -181,15 +177,7 @@ class UserRewardReads:
         rows = await self.reads.rows(PROFILE_OF, {"org_id": org_id, "user_id": user_id})
         if not rows:
             return Profile()
-        tiers, labels, card_series, segments, partner_programs, country_id = rows[0]
-        return profile(
-            tiers=_document(tiers),
-            labels=_document(labels),
-            card_series=_document(card_series),
-            segments=_document(segments),
-            partner_programs=_document(partner_programs),
-            country_id=country_id,
-        )
+        return profile(**dict(zip(PROFILE_FIELDS, (document(v) for v in rows[0]), strict=True)))
 
 
 def _detail(reward: Reward) -> Stated:

@@ -6,17 +6,22 @@ from sqlalchemy import bindparam, select
 
 from laurels.customers.models import Customer
 from laurels.kit.repository import OrgScopedRepository
-from laurels.kit.statements import Prepared
+from laurels.kit.statements import Prepared, document
 
-# Hot read (kit.reads.Reads): what eligibility reads of a customer, by (org, userId).
-PROFILE_OF = select(
+# What eligibility reads of a customer (rewards.offers.profile takes them by these names).
+_PROFILE_COLUMNS = (
     Customer.tiers,
     Customer.labels,
     Customer.card_series,
     Customer.segments,
     Customer.partner_programs,
     Customer.country_id,
-).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
+)
+PROFILE_FIELDS = ("tiers", "labels", "card_series", "segments", "partner_programs", "country_id")
+_BY_USER_ID = (Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
+# Hot read (kit.reads.Reads): the profile by (org, userId).
+PROFILE_OF = select(*_PROFILE_COLUMNS).where(*_BY_USER_ID)
+_PK_AND_PROFILE = Prepared(select(Customer.id, *_PROFILE_COLUMNS).where(*_BY_USER_ID))
 
 
 _PK_OF = Prepared(
@@ -42,6 +47,13 @@ class CustomerRepository(OrgScopedRepository[Customer]):
             self.insert_skipping_conflicts(Customer, key=("org_id", "user_id")).values(**values).returning(Customer.id)
         )
         return self.session.scalar(stmt)
+
+    def pk_and_profile(self, org_id: str, user_id: str) -> tuple[int, dict[str, Any]] | None:
+        """The customer's integer id and what eligibility reads of it (PROFILE_FIELDS), or None."""
+        row = _PK_AND_PROFILE.first(self.session, {"org_id": org_id, "user_id": user_id})
+        if row is None:
+            return None
+        return int(row[0]), dict(zip(PROFILE_FIELDS, (document(v) for v in row[1:]), strict=True))
 
     def pk_of(self, org_id: str, user_id: str) -> int | None:
         """The customer's integer id, without loading the row (issuing needs no more)."""

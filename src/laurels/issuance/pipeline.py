@@ -56,8 +56,8 @@ from laurels.issuance.rules import (
     reward_not_found,
 )
 from laurels.kit.errors import InvalidInput
-from laurels.rewards.eligibility import audience_rule, in_audience, in_geography
-from laurels.rewards.offers import profile_of
+from laurels.rewards.eligibility import Profile, audience_rule, in_audience, in_geography
+from laurels.rewards.offers import profile
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.rules import RewardType
 
@@ -121,8 +121,9 @@ class Pipeline:
             )
         count = plan.count.times(request.quantity)
         payment = None
+        customer_pk = None
         if request.purchase is not None and request.purchase.judge:
-            self._judge(org_id, plan, request.user_id)
+            customer_pk = self._judge(org_id, plan, request.user_id)
         if request.purchase is not None and request.purchase.payment_mode is not None:
             payment = price_of(
                 offered(plan.payment_configs, request.purchase.payment_mode),
@@ -130,7 +131,8 @@ class Pipeline:
                 request.quantity,
                 request.purchase.cash_ref,
             )
-        customer_pk = self.customers.ensure_pk(org_id, request.user_id)
+        if customer_pk is None:
+            customer_pk = self.customers.ensure_pk(org_id, request.user_id)
         if payment is not None and payment["points"]:
             paid = self.records.debit_points(customer_pk, payment["points"], now)
             if paid is None:
@@ -202,24 +204,33 @@ class Pipeline:
                 now=issuance.created_at,
             )
 
-    def _judge(self, org_id: str, plan: IssuePlan, user_id: str) -> None:
-        """A purchase is for the reward's audience: the judgement every customer-facing read makes."""
-        profile = profile_of(self.customer_rows.get(org_id, user_id))
-        if not in_audience(plan.audience, profile):
+    def _judge(self, org_id: str, plan: IssuePlan, user_id: str) -> int | None:
+        """A purchase is for the reward's audience: the judgement every customer-facing read makes.
+        The customer's integer id, or None for a customer not yet known."""
+        found = self.customer_rows.pk_and_profile(org_id, user_id)
+        customer = profile(**found[1]) if found is not None else Profile()
+        if not in_audience(plan.audience, customer):
             rule = audience_rule(plan.audience)
             raise Unavailable(
                 f"The customer is not in the reward's audience ({rule})",
                 code=IssuanceCode.NOT_ELIGIBLE,
                 field=rule,
             )
-        if not in_geography(plan.audience, profile):
+        if not in_geography(plan.audience, customer):
             raise Unavailable(
                 "The customer is not in the reward's geography", code=IssuanceCode.NOT_ELIGIBLE, field="geography"
             )
+        return None if found is None else found[0]
 
     def _compile(self, org_id: str, reward_pk: int) -> IssuePlan:
         reward = self.rewards.by_pks(org_id, [reward_pk])[0]
-        plan = IssuePlan.of(reward)
+        plan = IssuePlan.of(
+            reward,
+            product_id=None if reward.product_pk is None else self.records.product_id(reward.product_pk),
+            competition_id=None
+            if reward.competition_pk is None
+            else self.records.competition_id(reward.competition_pk),
+        )
         PLANS.put(reward.id, reward.version, plan)
         return plan
 
@@ -297,10 +308,10 @@ class Pipeline:
                 now=now,
             )
         elif kind == RewardType.PRODUCT and plan.product_pk is not None:
-            issuance.delivered = {"productId": self.records.product_id(plan.product_pk), "quantity": value}
+            issuance.delivered = {"productId": plan.product_id, "quantity": value}
             self._record(issuance)
         elif kind == RewardType.COMPETITION_ENTRY and plan.competition_pk is not None:
-            issuance.delivered = {"competitionId": self.records.competition_id(plan.competition_pk), "entries": value}
+            issuance.delivered = {"competitionId": plan.competition_id, "entries": value}
             self._record(issuance)
             self.records.add_entries(
                 org_id,

@@ -47,6 +47,9 @@ class IssuePlan:
     product_pk: int | None
     product_quantity: int
     competition_pk: int | None
+    # Their public ids, for what an issuance delivered (neither can change).
+    product_id: str | None
+    competition_id: str | None
     code_pool_pk: int | None
     shared_code: dict[str, Any] | None  # non_unique_coupon: the code every issuance gets
     # What a purchase judges and charges: the reward's audience and geography (seed 003's fields,
@@ -55,7 +58,7 @@ class IssuePlan:
     payment_configs: tuple[dict[str, Any], ...]
 
     @classmethod
-    def of(cls, reward: Reward) -> IssuePlan:
+    def of(cls, reward: Reward, *, product_id: str | None = None, competition_id: str | None = None) -> IssuePlan:
         config = reward.config or {}
         count: Count | None = None
         undeliverable: str | None = None
@@ -82,6 +85,8 @@ class IssuePlan:
             product_pk=reward.product_pk,
             product_quantity=int(config.get("quantity", 1)),
             competition_pk=reward.competition_pk,
+            product_id=product_id,
+            competition_id=competition_id,
             code_pool_pk=reward.code_pool_pk,
             shared_code=shared,
             audience={k: state[k] for k in AUDIENCE if state.get(k)},

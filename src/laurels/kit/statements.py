@@ -12,6 +12,7 @@ are part of the unit of work like any other statement. The hot reads
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, cast
 
@@ -94,3 +95,8 @@ class Prepared:
     def first(self, session: Session, params: Mapping[str, Any]) -> Row | None:
         found = self.rows(session, params)
         return found[0] if found else None
+
+
+def document(value: Any) -> Any:
+    """A JSON column's value as read past SQLAlchemy: SQLite and asyncpg hand it over as text."""
+    return json.loads(value) if isinstance(value, str) else value
