@@ -104,7 +104,7 @@ class CapillaryIssueService:
             "ownerType": owner.get("ownerType"),
             "ownerId": owner.get("ownerId"),
         }
-        issued = []
+        requests = []
         for entry in self._entries(reward_ident, values):
             reward = self.rewards.resolve(org_id, str(entry["rewardId"]))
             if reward is None or reward.brand_id != brand.id or not reward.enabled:
@@ -117,8 +117,14 @@ class CapillaryIssueService:
                 quantity=entry["quantity"],
                 purchase=Purchase(_mode(reward, entry["paymentConfig"]), cash_ref=number, judge=not trusted),
             )
-            issued.append(Issued(reward, self.pipeline.issue(org_id, request, now)))
-        return issued
+            requests.append((reward, request))
+        # Issued in the order of the rewards' ids, answered in the request's: two requests naming
+        # the same rewards in different orders lock their rows in one order, never in a cycle.
+        issued: dict[int, Issued] = {}
+        for position in sorted(range(len(requests)), key=lambda i: requests[i][0].id):
+            reward, request = requests[position]
+            issued[position] = Issued(reward, self.pipeline.issue(org_id, request, now))
+        return [issued[position] for position in range(len(requests))]
 
     @staticmethod
     def _entries(reward_ident: str, values: Mapping[str, Any]) -> list[dict[str, Any]]:

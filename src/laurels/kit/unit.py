@@ -30,12 +30,13 @@ commits, not while answers cross the network and a thread waits for the GIL to
 send the next statement. Whatever commits the session, they run first (a
 ``before_commit`` hook), so no caller can commit a unit without them.
 
-Each final statement is refused by one CHECK constraint of its own, its
-``guard``; a refusal in the pipeline arrives at the COMMIT, and the constraint
-it names says which statement it was. So a unit holds one final statement per
-guard: naming a second runs the first at once, unpipelined. They run in the
-order of their ``lock_order``, the same for every unit, so two units never
-wait for each other's final rows in a cycle.
+Final statements run in the order of their ``lock_order``, the same for
+every unit, after everything else the unit locked, so two units never wait
+for each other's final rows in a cycle. Each is refused by a CHECK constraint,
+its ``guard``; a refusal in the pipeline arrives at the COMMIT, and only the
+constraint it names says which statement it was. So the pipeline carries the
+last of them whose guards differ; any before those (a request issuing several
+rewards holds several counters) run one by one just before.
 """
 
 from __future__ import annotations
@@ -75,38 +76,40 @@ class Final:
 
 
 def run_at_commit(session: Session, final: Final) -> None:
-    """Run ``final`` among the unit's last statements, immediately before (PostgreSQL: with) its COMMIT.
-
-    One named earlier with the same guard (a request that issues several rewards) runs now, and
-    the new one takes its place.
-    """
-    finals: dict[str, Final] = session.info.setdefault(_FINALS, {})
-    earlier = finals.pop(final.guard, None)
-    if earlier is not None:
-        _run(session, [earlier], with_commit=False)
-    finals[final.guard] = final
+    """Run ``final`` among the unit's last statements, immediately before (PostgreSQL: with) its COMMIT."""
+    session.info.setdefault(_FINALS, []).append(final)
 
 
 def commit(session: Session) -> None:
-    """Commit the unit, its final statements first; on PostgreSQL all in one round trip."""
+    """Commit the unit, its final statements first; on PostgreSQL with the COMMIT in one round trip."""
     finals = _take_finals(session)
-    if finals:
-        _run(session, finals, with_commit=session.connection().dialect.driver == "psycopg")
+    if finals and session.connection().dialect.driver == "psycopg":
+        # The longest tail whose guards differ goes in the pipeline; any before it, one by one.
+        guards: set[str] = set()
+        split = len(finals)
+        while split > 0 and finals[split - 1].guard not in guards:
+            split -= 1
+            guards.add(finals[split].guard)
+        for final in finals[:split]:
+            _run(session, [final], with_commit=False)
+        _run(session, finals[split:], with_commit=True)
+    else:
+        for final in finals:
+            _run(session, [final], with_commit=False)
     # After a pipelined COMMIT the driver's transaction is over and this sends nothing.
     session.commit()
 
 
 def _take_finals(session: Session) -> list[Final]:
-    finals: dict[str, Final] = session.info.pop(_FINALS, None) or {}
-    return sorted(finals.values(), key=lambda f: f.lock_order)
+    finals: list[Final] = session.info.pop(_FINALS, None) or []
+    return sorted(finals, key=lambda f: f.lock_order)
 
 
 @event.listens_for(Session, "before_commit")
 def _finals_first(session: Session) -> None:
     # A commit outside run_unit (the CLI, a test) still runs the final statements, unpipelined.
-    finals = _take_finals(session)
-    if finals:
-        _run(session, finals, with_commit=False)
+    for final in _take_finals(session):
+        _run(session, [final], with_commit=False)
 
 
 def _run(session: Session, finals: list[Final], *, with_commit: bool) -> None:
@@ -122,6 +125,7 @@ def _run(session: Session, finals: list[Final], *, with_commit: bool) -> None:
                 final.statement.rows(session, final.params)
     except Exception as error:
         # In the pipeline psycopg raises its own error, at the commit; elsewhere SQLAlchemy wraps it.
+        # The finals run together have distinct guards: the violated one names the statement.
         guard = violated_check(error.orig if isinstance(error, DBAPIError) else error)
         refused = next((f for f in finals if f.guard == guard), None)
         if refused is not None:
