@@ -41,23 +41,25 @@ rewards holds several counters) run one by one just before.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 from fastapi.routing import APIRoute
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from laurels.kit.db import violated_check
 from laurels.kit.statements import Prepared
 
 _FINALS = "laurels_final_statements"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -138,12 +140,31 @@ def _finals_dropped(session: Session) -> None:
     session.info.pop(_FINALS, None)
 
 
-def size_threadpool(connections: int) -> None:
-    """As many worker threads as pooled connections: a unit never waits for a connection.
+_units: ThreadPoolExecutor | None = None
 
-    Called once per event loop at start-up (the limiter belongs to the loop).
+
+def size_threadpool(connections: int) -> None:
+    """As many unit threads as pooled connections: a unit never waits for a connection.
+
+    Called once per event loop at start-up (anyio's limiter, for any other synchronous code
+    FastAPI runs, belongs to the loop; the units' threads to the process).
     """
+    global _units
     anyio.to_thread.current_default_thread_limiter().total_tokens = connections
+    if _units is None or _units._max_workers != connections:
+        previous, _units = _units, ThreadPoolExecutor(connections, thread_name_prefix="laurels-unit")
+        if previous is not None:
+            previous.shutdown(wait=False)
+
+
+async def in_unit_thread(call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)`` in one of the process's unit threads.
+
+    The event loop's own executor, not anyio's ``to_thread``: a unit needs no limiter (there are
+    as many threads as connections) and no cancellation scope (a unit always runs to its commit
+    or rollback), and that machinery cost more CPU per request than the hop itself.
+    """
+    return await asyncio.get_running_loop().run_in_executor(_units, functools.partial(call, *args))
 
 
 def run_unit(session: Session | None, call: Callable[[], Any]) -> Any:
@@ -165,7 +186,7 @@ def _unit_endpoint(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     async def run(**kwargs: Any) -> Any:
         session = next((v for v in kwargs.values() if isinstance(v, Session)), None)
-        return await run_in_threadpool(run_unit, session, functools.partial(endpoint, **kwargs))
+        return await in_unit_thread(run_unit, session, functools.partial(endpoint, **kwargs))
 
     return run
 
