@@ -125,3 +125,47 @@ def test_several_rewards_issue_in_one_transaction_or_none(tenant: Tenant) -> Non
     issued = _issue(tenant, cheap, "M-2", rewards=both).json()
     assert [r["rewardId"] for r in issued["rewards"]] == [cheap, dear]
     assert tenant.data(tenant.get("/v1/customers/ann/points"))["balance"] == 0
+
+
+def test_what_the_caller_sends_for_the_record_is_recorded_and_answered_back(tenant: Tenant) -> None:
+    # Capillary's documented examples: a tender, custom fields, a fulfillment status, the caller's ids.
+    _, reward = _world(tenant, paymentConfigs=[{"paymentMode": "POINTS", "points": 10}])
+    tender = {
+        "totalAmount": 100,
+        "tenders": [{"methodOfPayment": "CARD", "methodOfPaymentId": "HDFC", "tenderId": "123", "amount": 40}],
+    }
+    recorded = {
+        "tender": tender,
+        "customFields": {"issue-reward-3": "issue-reward-values"},
+        "fulfillmentDetails": {"status": "DELIVERED"},
+        "eventLogId": "eventLogId124",
+        "requestId": "req3",
+    }
+    answer = _issue(tenant, reward, "F-1", **recorded)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["customFields"] == {"issue-reward-3": "issue-reward-values"}
+    assert body["fulfillmentDetails"] == {"status": "DELIVERED"}
+    assert (body["eventLogId"], body["requestId"]) == ("eventLogId124", "req3")
+
+    issuals = f"{CAP}/management/customer/{_customer_id(tenant)}/issuals"
+    (item,) = tenant.get(issuals).json()["rewardIssueTransactions"]
+    assert item["fulfillmentStatus"] == "DELIVERED"
+    detail = tenant.get(f"{issuals}/{body['transactionId']}").json()["data"]
+    assert (detail["customFields"], detail["fulfillmentStatus"]) == (
+        {"issue-reward-3": "issue-reward-values"},
+        "DELIVERED",
+    )
+    native = tenant.data(tenant.get("/v1/issuances", params={"userId": "ann"}))["issuances"][0]
+    assert native["metadata"]["tender"] == tender
+
+    # Without them, Capillary's nulls.
+    plain = _issue(tenant, reward, "F-2").json()
+    assert [plain[k] for k in ("customFields", "fulfillmentDetails", "eventLogId", "requestId")] == [None] * 4
+    refusals = (
+        ({"customFields": ["a"]}, "VALIDATION_ERROR", "customFields"),
+        ({"requestId": ""}, "INVALID_METADATA", "requestId"),
+    )
+    for n, (part, reason, field) in enumerate(refusals):
+        status = _issue(tenant, reward, f"F-bad-{n}", **part).json()["status"]
+        assert (status["code"], status["reason"], status["field"]) == (400, reason, field)

@@ -30,6 +30,7 @@ def issue_answer(issued: Sequence[Issued]) -> dict[str, Any]:
     """The issue API's answer: its first (usually only) reward's details at the top, as Capillary's,
     and every reward issued under ``rewards`` (a Laurels addition, for ``rewards[]`` requests)."""
     first = issued[0].issuance
+    meta = first.meta or {}
     payment = first.payment or None
     code = (first.delivered or {}).get("code")
     points = int(payment["points"]) if payment else 0
@@ -44,10 +45,10 @@ def issue_answer(issued: Sequence[Issued]) -> dict[str, Any]:
         "redemptionDetails": {"redemptionType": first.redemption_type, "redemptionValue": first.quantity}
         if first.redemption_type
         else None,
-        "fulfillmentDetails": None,
-        "customFields": None,
-        "eventLogId": None,
-        "requestId": None,
+        "fulfillmentDetails": meta.get("fulfillmentDetails"),
+        "customFields": meta.get("customFields"),
+        "eventLogId": meta.get("eventLogId"),
+        "requestId": meta.get("requestId"),
         "eventDateTime": _iso(first.created_at),
         "rewards": [
             {
@@ -98,12 +99,19 @@ def issual_item(issuance: Issuance, reward: Reward | None) -> dict[str, Any]:
         "ownerType": meta.get("ownerType"),
         "ownerId": meta.get("ownerId") or "",
         "pointsRedemptionRefIds": _points_refs(issuance),
-        "fulfillmentStatus": None,
+        "fulfillmentStatus": _fulfillment_status(meta),
         "redemptionType": issuance.redemption_type,
         "state": issuance.state,
         "eventDateTime": _iso(issuance.created_at),
         "issueDateTime": _iso(issuance.created_at),
     }
+
+
+def _fulfillment_status(meta: dict[str, Any]) -> str | None:
+    """What the issue request's fulfillmentDetails said of its status, if a string."""
+    details = meta.get("fulfillmentDetails")
+    status = details.get("status") if isinstance(details, dict) else None
+    return status if isinstance(status, str) else None
 
 
 def matches(issuance: Issuance, reward: Reward | None, filters: dict[str, Any]) -> bool:
@@ -176,7 +184,8 @@ def issual_detail(
         if issuance.redemption_type
         else None,
         "vouchers": [{"code": code, "codeExpiry": None, "codeExpiryDateTime": None}] if code is not None else [],
-        "customFields": {},
+        "customFields": meta.get("customFields") or {},
+        "fulfillmentStatus": _fulfillment_status(meta),
         "ownerId": meta.get("ownerId") or "",
         "state": issuance.state,
         "eventDateTime": _iso(issuance.created_at),

@@ -103,6 +103,7 @@ class CapillaryIssueService:
             "till": till,
             "ownerType": owner.get("ownerType"),
             "ownerId": owner.get("ownerId"),
+            **_recorded(values),
         }
         requests = []
         for entry in self._entries(reward_ident, values):
@@ -178,6 +179,28 @@ class CapillaryIssueService:
             raise NotFound("Reward not found or disabled", code=RewardCode.REWARD_NOT_FOUND_OR_DISABLED)
         reward = self.rewards.by_pks(org_id, [found.reward_pk])[0] if found.reward_pk else None
         return found, reward
+
+
+# What the request may carry for the record: Capillary's objects as sent, and two ids of the caller's.
+RECORDED_OBJECTS = ("tender", "customFields", "fulfillmentDetails")
+RECORDED_IDS = ("eventLogId", "requestId")
+RECORDED_ID_MAX = 255
+
+
+def _recorded(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Those of RECORDED_OBJECTS and RECORDED_IDS the request gives, checked."""
+    recorded: dict[str, Any] = {}
+    for name in RECORDED_OBJECTS:
+        if values.get(name) is not None:
+            if not isinstance(values[name], dict):
+                raise InvalidInput(f"{name} must be an object", code=IssuanceCode.INVALID_METADATA, field=name)
+            recorded[name] = values[name]
+    for name in RECORDED_IDS:
+        if values.get(name) is not None:
+            recorded[name] = text(
+                values[name], field=name, code=IssuanceCode.INVALID_METADATA, max_length=RECORDED_ID_MAX
+            )
+    return recorded
 
 
 def _wire(column: str) -> str:

@@ -89,6 +89,10 @@ _PAYMENT_CONFIG: js.JsonSchema = {
 }
 
 
+def _recorded(description: str) -> dict[str, Any]:
+    return {"type": "object", "description": description}
+
+
 class CapillaryIssue(BaseModel):
     """Capillary's "Issue user reward" body (docs/capillary.md). Name the customer by one of mobile,
     email (or emailId) and externalId; brand and transactionNumber are required."""
@@ -127,6 +131,20 @@ class CapillaryIssue(BaseModel):
         int | None, WithJsonSchema(js.integer(1, QUANTITY_MAX, "Units of the path's reward (default 1)."))
     ] = None
     paymentConfig: Annotated[dict[str, Any] | None, WithJsonSchema(_PAYMENT_CONFIG)] = None
+    tender: Annotated[
+        dict[str, Any] | None,
+        WithJsonSchema(_recorded("How the customer paid (totalAmount, tenders[]): recorded with the issuance.")),
+    ] = None
+    customFields: Annotated[
+        dict[str, Any] | None,
+        WithJsonSchema(_recorded("Recorded with the issuance; answered back and shown in the issual's details.")),
+    ] = None
+    fulfillmentDetails: Annotated[
+        dict[str, Any] | None,
+        WithJsonSchema(_recorded("Recorded with the issuance; its status is the issual's fulfillmentStatus.")),
+    ] = None
+    eventLogId: Annotated[str | None, WithJsonSchema(js.name(255, "Your event's id: recorded, answered back."))] = None
+    requestId: Annotated[str | None, WithJsonSchema(js.name(255, "Your request's id: recorded, answered back."))] = None
     rewards: Annotated[
         list[Any] | None,
         WithJsonSchema(
