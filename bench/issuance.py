@@ -987,38 +987,15 @@ def _scenario(
     print(f"  reward {seeded.reward_id} (id {seeded.reward_pk}): POST {scenario.path(seeded.reward_id)}")
     tag = f"{name.lower()}-{scenario.name}"  # the phases' files in tmp, apart per database and scenario
     pg = name == "PostgreSQL"
+    phase = functools.partial(_phase, server, scenario=scenario, seeded=seeded, args=args, tmp=tmp, postgres=pg)
     phases: list[Phase] = []
     if args.warmup > 0:
         print(f"  warm-up, {args.warmup} s; load average {load_average()}")
-        label = f"warm-up ({args.warmup} s)"
-        phases.append(
-            _phase(
-                server,
-                label,
-                tag=f"{tag}-warmup",
-                seconds=args.warmup,
-                scenario=scenario,
-                seeded=seeded,
-                args=args,
-                tmp=tmp,
-                postgres=pg,
-            )
-        )
+        phases.append(phase(f"warm-up ({args.warmup} s)", tag=f"{tag}-warmup", seconds=args.warmup))
     print(f"  measured, {args.seconds} s; load average {load_average()}")
-    label = f"{scenario.name}s ({args.seconds} s)"
     sampler = Sampler(url) if pg else None
     with sampler or contextlib.nullcontext():
-        measured = _phase(
-            server,
-            label,
-            tag=f"{tag}-measured",
-            seconds=args.seconds,
-            scenario=scenario,
-            seeded=seeded,
-            args=args,
-            tmp=tmp,
-            postgres=pg,
-        )
+        measured = phase(f"{scenario.name}s ({args.seconds} s)", tag=f"{tag}-measured", seconds=args.seconds)
     phases.append(measured)
     counted = _counted(url, seeded.reward_pk, seeded.product_ids[0] if seeded.product_ids else None)
     exact = _exact(server, scenario, seeded, phases, counted)

@@ -162,7 +162,7 @@ def test_what_the_caller_sends_for_the_record_is_recorded_and_answered_back(tena
     # Without them, Capillary's nulls.
     plain = _issue(tenant, reward, "F-2").json()
     assert [plain[k] for k in ("customFields", "fulfillmentDetails", "eventLogId", "requestId")] == [None] * 4
-    refusals = (
+    refusals: tuple[tuple[dict[str, Any], str, str], ...] = (
         ({"customFields": ["a"]}, "VALIDATION_ERROR", "customFields"),
         ({"requestId": ""}, "INVALID_METADATA", "requestId"),
     )
