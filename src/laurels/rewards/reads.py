@@ -28,7 +28,7 @@ from laurels.kit.rendered import Template, VersionCache
 from laurels.kit.unit import in_unit_thread, run_unit
 from laurels.kit.validation import row_id
 from laurels.rewards import repository, rules
-from laurels.rewards.lifecycle import state_of
+from laurels.rewards.lifecycle import State, state_of
 from laurels.rewards.models import Reward
 from laurels.rewards.repository import RewardRepository
 from laurels.rewards.schemas import RewardOut
@@ -38,18 +38,27 @@ V = TypeVar("V")
 
 
 class Stated(NamedTuple):
-    """A rendered reward whose lifecycle ``state`` member is filled per request, from the clock."""
+    """A rendered reward whose lifecycle ``state`` member is filled per request, from the clock.
+
+    A reward has three possible states, so each filled body is made once, at its state's first
+    request, and kept with the template (a page of 50 then joins 50 ready bodies).
+    """
 
     template: Template
     start_at: datetime | None
     end_at: datetime | None
+    filled: dict[State, bytes]
 
     @classmethod
     def of(cls, document: dict[str, Any], reward: Reward) -> Stated:
-        return cls(Template(document, ("state",)), reward.start_at, reward.end_at)
+        return cls(Template(document, ("state",)), reward.start_at, reward.end_at, {})
 
     def at(self, now: datetime) -> bytes:
-        return self.template.fill((b'"' + state_of(self.start_at, self.end_at, now).value.encode() + b'"',))
+        state = state_of(self.start_at, self.end_at, now)
+        body = self.filled.get(state)
+        if body is None:
+            body = self.filled[state] = self.template.fill((b'"' + state.value.encode() + b'"',))
+        return body
 
 
 def render(reward: Reward) -> Stated:
