@@ -89,7 +89,7 @@ _PAYMENT_CONFIG: js.JsonSchema = {
 }
 
 
-def _recorded(description: str) -> dict[str, Any]:
+def _recorded_object(description: str) -> dict[str, Any]:
     return {"type": "object", "description": description}
 
 
@@ -133,15 +133,15 @@ class CapillaryIssue(BaseModel):
     paymentConfig: Annotated[dict[str, Any] | None, WithJsonSchema(_PAYMENT_CONFIG)] = None
     tender: Annotated[
         dict[str, Any] | None,
-        WithJsonSchema(_recorded("How the customer paid (totalAmount, tenders[]): recorded with the issuance.")),
+        WithJsonSchema(_recorded_object("How the customer paid (totalAmount, tenders[]): recorded with the issuance.")),
     ] = None
     customFields: Annotated[
         dict[str, Any] | None,
-        WithJsonSchema(_recorded("Recorded with the issuance; answered back and shown in the issual's details.")),
+        WithJsonSchema(_recorded_object("Recorded with the issuance; answered back, shown in the issual's details.")),
     ] = None
     fulfillmentDetails: Annotated[
         dict[str, Any] | None,
-        WithJsonSchema(_recorded("Recorded with the issuance; its status is the issual's fulfillmentStatus.")),
+        WithJsonSchema(_recorded_object("Recorded with the issuance; its status is the issual's fulfillmentStatus.")),
     ] = None
     eventLogId: Annotated[str | None, WithJsonSchema(js.name(255, "Your event's id: recorded, answered back."))] = None
     requestId: Annotated[str | None, WithJsonSchema(js.name(255, "Your request's id: recorded, answered back."))] = None
