@@ -217,7 +217,7 @@ def connected_reward(
         str,
         Path(
             description="The reward's integer id.",
-            json_schema_extra=js.exactly({"type": "string", "pattern": "^[0-9]{1,10}$"}),
+            json_schema_extra=js.exactly(js.DIGITS_ID),
         ),
     ],
     data_scope: Annotated[
@@ -277,7 +277,7 @@ CustomerIdPath = Annotated[
     str,
     Path(
         description="The customer's integer id (customerId in Capillary's terms).",
-        json_schema_extra=js.exactly({"type": "string", "pattern": "^[0-9]{1,10}$"}),
+        json_schema_extra=js.exactly(js.DIGITS_ID),
     ),
 ]
 
@@ -327,7 +327,7 @@ def customer_issual(
         str,
         Path(
             description="The issuance's integer id (the issue API's transactionId).",
-            json_schema_extra=js.exactly({"type": "string", "pattern": "^[0-9]{1,10}$"}),
+            json_schema_extra=js.exactly(js.DIGITS_ID),
         ),
     ],
     coupon_code_case: Annotated[

@@ -80,6 +80,8 @@ CURSOR: JsonSchema = {
 }
 # A path segment naming a row by its public id or its integer id.
 ROW_REF: JsonSchema = {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,64}$"}
+# An integer id in a path where Capillary sends it as digits (at most 10: past 32 bits is a 404).
+DIGITS_ID: JsonSchema = {"type": "string", "pattern": "^[0-9]{1,10}$"}
 
 
 def name(max_length: int = 255, description: str | None = None) -> JsonSchema:

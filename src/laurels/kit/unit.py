@@ -140,7 +140,11 @@ def _finals_dropped(session: Session) -> None:
     session.info.pop(_FINALS, None)
 
 
-_units: ThreadPoolExecutor | None = None
+class _UnitThreads:
+    """The process's unit threads, and how many (one executor per process)."""
+
+    executor: ThreadPoolExecutor | None = None
+    size = 0
 
 
 def size_threadpool(connections: int) -> None:
@@ -149,10 +153,11 @@ def size_threadpool(connections: int) -> None:
     Called once per event loop at start-up (anyio's limiter, for any other synchronous code
     FastAPI runs, belongs to the loop; the units' threads to the process).
     """
-    global _units
     anyio.to_thread.current_default_thread_limiter().total_tokens = connections
-    if _units is None or _units._max_workers != connections:
-        previous, _units = _units, ThreadPoolExecutor(connections, thread_name_prefix="laurels-unit")
+    if _UnitThreads.executor is None or _UnitThreads.size != connections:
+        previous = _UnitThreads.executor
+        _UnitThreads.executor = ThreadPoolExecutor(connections, thread_name_prefix="laurels-unit")
+        _UnitThreads.size = connections
         if previous is not None:
             previous.shutdown(wait=False)
 
@@ -164,7 +169,7 @@ async def in_unit_thread(call: Callable[..., T], *args: Any) -> T:
     as many threads as connections) and no cancellation scope (a unit always runs to its commit
     or rollback), and that machinery cost more CPU per request than the hop itself.
     """
-    return await asyncio.get_running_loop().run_in_executor(_units, functools.partial(call, *args))
+    return await asyncio.get_running_loop().run_in_executor(_UnitThreads.executor, functools.partial(call, *args))
 
 
 def run_unit(session: Session | None, call: Callable[[], Any]) -> Any:
