@@ -9,16 +9,19 @@ it never sleeps and hopes.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from laurels.kit.db import Database
+from laurels.kit.unit import run_unit_async
 
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="watches /proc/locks (Linux)")
 
@@ -99,3 +102,120 @@ def test_a_rolled_back_or_failed_writer_gives_its_turn_back(two: tuple[Database,
         session.execute(text("INSERT INTO t VALUES (3)"))
     with first.session(write=False) as session:
         assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [2, 3]
+
+
+# ---- brief units on the event loop (kit/unit.py run_unit_async) -------------------------------
+
+
+def _insert(session: Session, n: int) -> Callable[[], None]:
+    def insert() -> None:
+        session.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+
+    return insert
+
+
+async def _until(condition: Callable[[], bool], what: str) -> None:
+    """Yield to the loop until ``condition`` holds: others on the loop go on meanwhile."""
+    for _ in range(100_000):
+        if condition():
+            return
+        await asyncio.sleep(0)  # a yield to the loop's other tasks, not a wait for time to pass
+    raise AssertionError(f"never: {what}")
+
+
+def test_a_brief_unit_waits_for_another_process_without_blocking_its_loop(
+    two: tuple[Database, Database, Path],
+) -> None:
+    """The brief writer's turn is awaited: while the other process writes, its loop still runs."""
+    first, second, turn_file = two
+    holder = first.session(write=True)
+    holder.execute(text("INSERT INTO t VALUES (1)"))  # the other process holds the turn
+
+    async def scenario() -> list[str]:
+        order: list[str] = []
+        session = second.session(write=True)
+        brief_write = asyncio.ensure_future(run_unit_async(session, _insert(session, 2), brief=True))
+        await _until(lambda: _blocked_on(turn_file), "the brief writer waiting on the turn file")
+        order.append("the loop ran while the brief writer waited")
+        assert not brief_write.done()
+        holder.commit()  # gives the turn back (the connection returns to the pool on close)
+        holder.close()
+        await brief_write
+        order.append("the brief writer wrote")
+        return order
+
+    assert asyncio.run(scenario()) == ["the loop ran while the brief writer waited", "the brief writer wrote"]
+    with second.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [1, 2]
+
+
+def test_brief_units_queue_behind_a_writer_thread_of_their_own_process(two: tuple[Database, Database, Path]) -> None:
+    first, _second, _turn_file = two
+    queue = first.write_lock
+    assert queue is not None
+    holder = first.session(write=True)
+    holder.execute(text("INSERT INTO t VALUES (1)"))  # a unit thread of this process holds the turn
+
+    async def scenario() -> None:
+        sessions = [first.session(write=True) for _ in range(3)]
+        writes = [
+            asyncio.ensure_future(run_unit_async(s, _insert(s, n), brief=True)) for n, s in enumerate(sessions, 2)
+        ]
+        await _until(lambda: queue.waiting == 3, "three brief writers queued")
+        assert not any(w.done() for w in writes)
+        holder.commit()
+        holder.close()
+        await asyncio.gather(*writes)
+
+    asyncio.run(scenario())
+    assert queue.waiting == 0
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [1, 2, 3, 4]
+
+
+def test_a_brief_unit_cancelled_while_waiting_passes_its_turn_on(two: tuple[Database, Database, Path]) -> None:
+    first, _second, _turn_file = two
+    queue = first.write_lock
+    assert queue is not None
+    holder = first.session(write=True)
+    holder.execute(text("INSERT INTO t VALUES (1)"))
+
+    async def scenario() -> None:
+        session = first.session(write=True)
+        waiting = asyncio.ensure_future(run_unit_async(session, _insert(session, 2), brief=True))
+        await _until(lambda: queue.waiting == 1, "the brief writer queued")
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        holder.commit()
+        holder.close()
+        # The cancelled writer's turn arrives and is passed on, on this loop.
+        await _until(lambda: queue.waiting == 0, "the cancelled turn passed on")
+
+    asyncio.run(scenario())
+    done = threading.Event()
+    _write_in_thread(first, done).join(10)  # the queue moved on: a writer after it goes at once
+    assert done.is_set()
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [1, 2]
+
+
+def test_a_failed_brief_unit_rolls_back_and_gives_its_turn_back(two: tuple[Database, Database, Path]) -> None:
+    first, second, _turn_file = two
+
+    async def scenario() -> None:
+        session = first.session(write=True)
+
+        def fail() -> None:
+            session.execute(text("INSERT INTO t VALUES (1)"))
+            session.execute(text("INSERT INTO missing VALUES (1)"))
+
+        with pytest.raises(OperationalError, match="no such table"):
+            await run_unit_async(session, fail, brief=True)
+
+    asyncio.run(scenario())
+    done = threading.Event()
+    _write_in_thread(second, done).join(10)  # the other process's writer goes at once
+    assert done.is_set()
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [2]

@@ -39,7 +39,7 @@ from laurels.kit.errors import NotFound
 from laurels.kit.reads import Reads
 from laurels.kit.rendered import Template
 from laurels.kit.statements import document
-from laurels.kit.unit import in_unit_thread, run_unit
+from laurels.kit.unit import run_unit_async
 from laurels.kit.validation import fold, row_id
 from laurels.rewards.eligibility import Profile, Usage
 from laurels.rewards.lifecycle import State, state_of
@@ -166,7 +166,7 @@ class UserRewardReads:
         limits pay for it, and it is read fresh every time (a grant in any worker shows at once)."""
         session = self.db.session(write=False)
         read = functools.partial(UsageReader(session).of, org_id, limited, user_id, now)
-        result: Mapping[int, Usage] = await in_unit_thread(run_unit, session, read)
+        result: Mapping[int, Usage] = await run_unit_async(session, read)
         return result
 
     async def _profile(self, org_id: str, user_id: str | None) -> Profile:

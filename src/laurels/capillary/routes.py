@@ -35,7 +35,7 @@ from laurels.issuance.usage import UsageReader
 from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, RowIdPath, error_responses
-from laurels.kit.unit import UnitRoute
+from laurels.kit.unit import UnitRoute, brief
 from laurels.kit.validation import INT32_MAX, MAX_SAFE_INTEGER
 from laurels.rewards.coercion import as_datetime
 from laurels.rewards.lifecycle import State
@@ -246,6 +246,7 @@ def connected_reward(
 
 
 @router.post("/v1/user/reward/{rewardId}/issue", responses=_errors(400, 401, 403, 404, 409))
+@brief
 def issue_user_reward(
     *,
     principal: Issuer,

@@ -42,7 +42,7 @@ from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, Envelope, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from laurels.kit.types import WireDateTime
-from laurels.kit.unit import UnitRoute
+from laurels.kit.unit import UnitRoute, brief
 from laurels.tenancy.auth import require
 from laurels.tenancy.scopes import Scope
 from laurels.tenancy.service import Principal
@@ -76,6 +76,7 @@ IdempotencyKey = Annotated[
     response_model=Envelope[Granted],
     responses=error_responses(400, 401, 403, 404, 409),
 )
+@brief
 def grant_reward(
     principal: Issuer, session: DbSession, body: GrantBody, idempotency_key: IdempotencyKey = None
 ) -> Response:
@@ -95,6 +96,7 @@ def grant_reward(
     response_model=Envelope[Purchased],
     responses=error_responses(400, 401, 403, 404, 409),
 )
+@brief
 def purchase_reward(
     principal: Issuer,
     session: DbSession,
@@ -154,12 +156,14 @@ def get_issuance(
 
 
 @router.post("/issuances/{transactionId}/redeem", responses=error_responses(401, 403, 404, 409))
+@brief
 def redeem_issuance(principal: Issuer, session: DbSession, transactionId: TransactionIdPath) -> Envelope[IssuanceOut]:
     """Mark an issued reward used (a code shown at a till), once: again is 409 ALREADY_REDEEMED."""
     return ok(IssuanceOut.of(RedemptionService(session).redeem(principal.org_id, transactionId, utcnow())))
 
 
 @router.post("/issuances/{transactionId}/reverse", responses=error_responses(400, 401, 403, 404, 409))
+@brief
 def reverse_issuance(
     principal: Issuer, session: DbSession, transactionId: TransactionIdPath, body: ReverseBody
 ) -> Envelope[IssuanceOut]:
@@ -216,6 +220,7 @@ def list_points_entries(
     response_model=Envelope[AdjustmentOut],
     responses=error_responses(400, 401, 403, 404, 409),
 )
+@brief
 def adjust_points(
     principal: Issuer,
     session: DbSession,

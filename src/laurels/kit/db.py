@@ -11,14 +11,16 @@ off so that these BEGINs are the only ones issued.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import JSONB
@@ -28,6 +30,7 @@ from sqlalchemy.types import TypeDecorator
 from laurels.config import DEFAULT_POOL_SIZE, normalize_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+W = TypeVar("W", bound="_Turn")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -95,7 +98,7 @@ def _configure_sqlite(engine: Engine, turns: WriterQueue | None) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get("laurels_write", False)
-        if write and turns is not None:
+        if write and turns is not None and not TURN_TAKEN_AHEAD.get():
             # The turn is taken at the first statement, not when the session opens, so
             # whatever a request validates before it touches the database runs unlocked.
             record = conn.connection.record_info
@@ -116,6 +119,10 @@ def _configure_sqlite(engine: Engine, turns: WriterQueue | None) -> None:
 
 
 _HOLDS_TURN = "laurels_holds_writer_turn"
+
+# Set while a unit runs that took its writer turn before it began (kit/unit.py, brief units on
+# the event loop): its first write statement then takes none.
+TURN_TAKEN_AHEAD: ContextVar[bool] = ContextVar("laurels_turn_taken_ahead", default=False)
 
 
 # One connection per worker thread, and as many worker threads as connections
@@ -162,7 +169,7 @@ class WriterQueue:
         self.changed = threading.Condition()
         self._next = 0
         self._serving = 0
-        self._turns: dict[int, threading.Event] = {}
+        self._turns: dict[int, _Turn] = {}
         self._lock_path = lock_path
         self._lock_fd: int | None = None
 
@@ -178,23 +185,56 @@ class WriterQueue:
         return max(0, self._next - self._serving - 1)
 
     def __enter__(self) -> None:
+        turn = self._ticket(threading.Event)
+        if turn is not None:
+            turn.wait()
+        if self._lock_path is not None:
+            try:
+                fcntl.flock(self._lock_file(), fcntl.LOCK_EX)
+            except BaseException:
+                self.__exit__()
+                raise
+
+    async def enter_async(self) -> None:
+        """``__enter__`` for a coroutine on the event loop: it waits without blocking the loop.
+
+        Uncontended (the usual case), it takes the turn and the file lock at once, with no thread;
+        a wait for another process's writer is spent in a thread of the loop's default executor.
+        If the coroutine is cancelled while it waits, the turn is passed on when it arrives.
+        """
+        loop = asyncio.get_running_loop()
+        turn = self._ticket(lambda: _LoopTurn(loop, self.__exit__))
+        if turn is not None:
+            await _unless_cancelled(turn.arrived, self.__exit__)
+        if self._lock_path is not None:
+            try:
+                fd = self._lock_file()
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    await _unless_cancelled(loop.run_in_executor(None, fcntl.flock, fd, fcntl.LOCK_EX), self.__exit__)
+                    return
+            except BaseException:
+                self.__exit__()
+                raise
+
+    def _ticket(self, waiter: Callable[[], W]) -> W | None:
+        """Take a number: None if it is served now, else what its holder waits on until it is."""
         with self.changed:
             ticket = self._next
             self._next += 1
             # Each waiter sleeps on its own event, woken only when its turn comes: waking every
             # waiter on every turn (a shared condition) cost a busy worker a sixth of its CPU.
-            turn = None if ticket == self._serving else self._turns.setdefault(ticket, threading.Event())
+            turn = None if ticket == self._serving else waiter()
+            if turn is not None:
+                self._turns[ticket] = turn
             self.changed.notify_all()
-        if turn is not None:
-            turn.wait()
-        if self._lock_path is not None:
-            try:
-                if self._lock_fd is None:  # opened at the first write: the database's directory exists by then
-                    self._lock_fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-                fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-            except BaseException:
-                self.__exit__()
-                raise
+        return turn
+
+    def _lock_file(self) -> int:
+        if self._lock_fd is None:  # opened at the first write: the database's directory exists by then
+            self._lock_fd = os.open(self._lock_path or "", os.O_RDWR | os.O_CREAT, 0o600)
+        return self._lock_fd
 
     def __exit__(self, *_exc: object) -> None:
         if self._lock_fd is not None:
@@ -205,6 +245,41 @@ class WriterQueue:
             if turn is not None:
                 turn.set()
             self.changed.notify_all()
+
+
+class _Turn(Protocol):
+    """What a queued writer waits on; ``set`` is called, from any thread, when its turn comes."""
+
+    def set(self) -> None: ...
+
+
+class _LoopTurn:
+    """A turn awaited by a coroutine: ``arrived`` completes on its loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, lost: Callable[[], None]) -> None:
+        self.loop = loop
+        self.lost = lost
+        self.arrived: asyncio.Future[None] = loop.create_future()
+
+    def set(self) -> None:
+        try:
+            self.loop.call_soon_threadsafe(self._arrive)
+        except RuntimeError:  # its loop is closed (a test's, torn down): nobody takes this turn, pass it on
+            self.lost()
+
+    def _arrive(self) -> None:
+        if not self.arrived.done():
+            self.arrived.set_result(None)
+
+
+async def _unless_cancelled(waited: Awaitable[Any], undo: Callable[[], None]) -> None:
+    """Await ``waited``; if the waiter is cancelled first, ``undo`` once it completes anyway."""
+    future = asyncio.ensure_future(waited)
+    try:
+        await asyncio.shield(future)
+    except asyncio.CancelledError:
+        future.add_done_callback(lambda _: undo())
+        raise
 
 
 def _writer_lock_path(url: str) -> str | None:

@@ -1,9 +1,9 @@
 """Hot reads on the event loop: no thread hop, no ORM, one statement.
 
-The request path (kit/unit.py) runs a request's database work as one unit in
-one worker thread. For the few reads every client makes most — a reward by id,
-a page of rewards — even that one hop, the ORM's identity map and the GIL
-hand-offs between the loop and the worker cost several times the query. Those
+The request path (kit/unit.py) runs a request's database work as one ORM unit,
+in one worker thread on PostgreSQL. For the few reads every client makes most —
+a reward by id, a page of rewards — even that one unit, the ORM's identity map
+and (on PostgreSQL) the hop to the worker cost several times the query. Those
 routes are ``async`` and read through :class:`Reads` instead:
 
 - **SQLite**: one connection per event loop, used on the loop itself. Under WAL

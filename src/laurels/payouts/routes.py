@@ -14,7 +14,7 @@ from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from laurels.kit.unit import UnitRoute
+from laurels.kit.unit import UnitRoute, brief
 from laurels.payouts.schemas import (
     COUNTRIES,
     CURRENCIES,
@@ -319,6 +319,7 @@ def get_options(
     response_model=Envelope[PaidOut],
     responses=error_responses(400, 401, 403, 404, 409),
 )
+@brief
 def pay_out(
     principal: Issuer,
     session: DbSession,

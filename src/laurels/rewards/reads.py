@@ -25,7 +25,7 @@ from laurels.kit.errors import NotFound
 from laurels.kit.pagination import decode_cursor, next_cursor
 from laurels.kit.reads import Reads
 from laurels.kit.rendered import Template, VersionCache
-from laurels.kit.unit import in_unit_thread, run_unit
+from laurels.kit.unit import run_unit_async
 from laurels.kit.validation import row_id
 from laurels.rewards import repository, rules
 from laurels.rewards.lifecycle import State, state_of
@@ -88,7 +88,7 @@ class RewardVersions(Generic[V]):
             def load() -> dict[int, V]:
                 return {r.id: self._remember(r) for r in RewardRepository(session).by_pks(org_id, missing)}
 
-            loaded: dict[int, V] = await in_unit_thread(run_unit, session, load)
+            loaded: dict[int, V] = await run_unit_async(session, load)
             found = [value if value is not None else loaded.get(pk) for (pk, _), value in zip(rows, found, strict=True)]
         return [value for value in found if value is not None]
 

@@ -16,7 +16,7 @@ from starlette.requests import HTTPConnection
 
 from laurels.kit.db import Database
 from laurels.kit.errors import Forbidden, Unauthorized
-from laurels.kit.unit import in_unit_thread
+from laurels.kit.unit import read_unit
 from laurels.tenancy import keycache
 from laurels.tenancy.scopes import Scope, grants
 from laurels.tenancy.service import Principal, TenancyCode, TenancyService
@@ -117,7 +117,7 @@ async def authenticate(request: Request) -> Principal:
     key_id, secret = _credentials(authorization)
     db: Database = request.app.state.db
     try:
-        principal = await in_unit_thread(_resolve, db, key_id, secret, requested)
+        principal = await read_unit(db, _resolve, db, key_id, secret, requested)
     except Forbidden as exc:
         if exc.code != TenancyCode.ORG_NOT_ALLOWED:
             raise
