@@ -132,8 +132,15 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # where requests awaiting the database keep their objects alive into gen 2).
     gc.collect()
     gc.freeze()
-    yield
-    await app.state.reads.close()
+    checkpoints = app.state.db.checkpoints
+    if checkpoints is not None:
+        checkpoints.start()
+    try:
+        yield
+    finally:
+        if checkpoints is not None:
+            checkpoints.stop()
+        await app.state.reads.close()
 
 
 def create_app(db: Database | None = None, *, cors_origins: Sequence[str] | None = None) -> FastAPI:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from laurels.kit.db import Database
+from laurels.kit.db import Checkpointer, Database
 from laurels.kit.unit import run_unit_async
 
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="watches /proc/locks (Linux)")
@@ -219,3 +221,43 @@ def test_a_failed_brief_unit_rolls_back_and_gives_its_turn_back(two: tuple[Datab
     assert done.is_set()
     with first.session(write=False) as session:
         assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [2]
+
+
+# ---- the WAL checkpointer (kit/db.py Checkpointer) --------------------------------------------
+
+
+def _wal_pages(path: Path) -> int:
+    with closing(sqlite3.connect(path)) as conn:
+        _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    return int(frames)
+
+
+def test_while_the_checkpointer_runs_commits_leave_the_wal_to_it(
+    two: tuple[Database, Database, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No commit checkpoints inline (autocheckpoint off); one round of the checkpointer starts the WAL over."""
+    monkeypatch.setattr(Checkpointer, "INTERVAL", 3600)  # its thread runs no round: the test runs one
+    first, _second, turn_file = two
+    database = turn_file.with_name("turns.db")
+    checkpoints = first.checkpoints
+    assert checkpoints is not None
+    first.engine.dispose()  # connections opened from now on see the checkpointer running
+    checkpoints.start()
+    try:
+        with first.session(write=False) as session:
+            assert session.scalar(text("PRAGMA wal_autocheckpoint")) == 0
+        filler = "x" * 3000
+        for _ in range(3):
+            with first.unit_of_work() as session:
+                for _ in range(600):  # about a page each: 1,800 pages, past SQLite's 1,000
+                    session.execute(text("INSERT INTO t VALUES (:n)"), {"n": filler})
+    finally:
+        checkpoints.stop()
+    assert _wal_pages(database) >= Checkpointer.RESTART_FRAMES  # no commit checkpointed it
+    with closing(checkpoints.connect()) as conn:
+        assert checkpoints.checkpoint(conn) >= Checkpointer.RESTART_FRAMES
+    assert first.write_lock is not None
+    assert first.write_lock.waiting == 0  # the turn it held is back
+    with first.unit_of_work() as session:  # the next writer starts the WAL over
+        session.execute(text("INSERT INTO t VALUES (1)"))
+    assert _wal_pages(database) < 10

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import logging
 import os
 import re
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -27,9 +29,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
-from laurels.config import DEFAULT_POOL_SIZE, normalize_url
+from laurels.config import DEFAULT_POOL_SIZE, normalize_url, sqlite_path
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_log = logging.getLogger(__name__)
 W = TypeVar("W", bound="_Turn")
 
 NAMING_CONVENTION = {
@@ -84,7 +87,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 JSONDoc = JSON().with_variant(JSONB(), "postgresql")
 
 
-def _configure_sqlite(engine: Engine, turns: WriterQueue | None) -> None:
+def _configure_sqlite(engine: Engine, turns: WriterQueue | None, checkpoints: Checkpointer | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
@@ -93,6 +96,9 @@ def _configure_sqlite(engine: Engine, turns: WriterQueue | None) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        if checkpoints is not None and checkpoints.running:
+            # The checkpointer's thread moves the WAL into the file; no commit does it inline.
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -133,8 +139,14 @@ TURN_TAKEN_AHEAD: ContextVar[bool] = ContextVar("laurels_turn_taken_ahead", defa
 POOL_RECYCLE_SECONDS = 300
 
 
-def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE, turns: WriterQueue | None = None) -> Engine:
-    """The engine; on SQLite, write transactions take a turn in ``turns`` before they begin."""
+def make_engine(
+    url: str,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    turns: WriterQueue | None = None,
+    checkpoints: Checkpointer | None = None,
+) -> Engine:
+    """The engine; on SQLite, write transactions take a turn in ``turns`` before they begin, and
+    while ``checkpoints`` runs, commits leave the WAL to it."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(
@@ -143,7 +155,7 @@ def make_engine(url: str, pool_size: int = DEFAULT_POOL_SIZE, turns: WriterQueue
             pool_size=pool_size,
             max_overflow=0,
         )
-        _configure_sqlite(engine, turns)
+        _configure_sqlite(engine, turns, checkpoints)
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=0, pool_recycle=POOL_RECYCLE_SECONDS)
 
@@ -282,6 +294,85 @@ async def _unless_cancelled(waited: Awaitable[Any], undo: Callable[[], None]) ->
         raise
 
 
+class Checkpointer:
+    """SQLite's WAL moved into the database file by a thread of its own, not by a commit.
+
+    By default the commit that takes the WAL past 1,000 pages copies them into the
+    file and syncs it, inline: on the event loop for a brief unit (kit/unit.py),
+    which then stalls every request of its process for as long as the disk takes.
+    While a server runs (``start`` in the app's lifespan), its connections turn
+    that off, and every ``INTERVAL`` seconds this thread checkpoints: PASSIVE,
+    copying what it can while writers go on, then, once the WAL holds 1,000 pages,
+    RESTART holding the writer turn: it completes and waits (briefly) for readers
+    to leave the WAL, so the next writer starts the WAL over instead of growing it
+    (checkpoints racing writers never caught up: the WAL grew past a gigabyte in
+    a minute of grants). Writers wait for that one as they waited for a commit's
+    checkpoint, but a brief unit awaits it without blocking its loop. A process
+    without a checkpointer (the CLI) keeps SQLite's default.
+    """
+
+    INTERVAL = 0.25
+    READERS_WAIT_MS = 50
+    RESTART_FRAMES = 1000  # SQLite's own threshold (wal_autocheckpoint), in pages
+
+    def __init__(self, path: str, turns: WriterQueue) -> None:
+        self.path = path
+        self.turns = turns
+        self.running = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self.running = True
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="laurels-checkpoint", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.running = False
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        conn: sqlite3.Connection | None = None
+        failing = False
+        while not self._stop.wait(self.INTERVAL):
+            try:
+                conn = conn or self.connect()
+                self.checkpoint(conn)
+                failing = False
+            except sqlite3.Error as error:
+                # The file is gone or unreadable for now (/healthz says so): never give up, the
+                # WAL would grow for as long as the server runs. Said once, not every round.
+                if not failing:
+                    _log.warning("WAL checkpoint failed, retrying every %s s: %s", self.INTERVAL, error)
+                failing = True
+                if conn is not None:
+                    conn.close()
+                    conn = None
+        if conn is not None:
+            conn.close()
+
+    def connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        # RESTART waits for readers still in the WAL, holding the writer turn: briefly, or it
+        # gives up (busy) and the next round tries again.
+        conn.execute(f"PRAGMA busy_timeout={self.READERS_WAIT_MS}")
+        return conn
+
+    def checkpoint(self, conn: sqlite3.Connection) -> int:
+        """One round; returns how many pages the WAL held before it."""
+        _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames >= self.RESTART_FRAMES:
+            with self.turns:
+                conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
+        return int(frames)
+
+
 def _writer_lock_path(url: str) -> str | None:
     """The file server processes lock to take turns writing: beside the database, or none in memory."""
     database = make_url(url).database
@@ -300,7 +391,9 @@ class Database:
         # order, from their BEGIN IMMEDIATE until their connection is back in the pool.
         sqlite = self.url.startswith("sqlite")
         self.write_lock: WriterQueue | None = WriterQueue(_writer_lock_path(self.url)) if sqlite else None
-        self.engine = make_engine(self.url, pool_size, self.write_lock)
+        path = sqlite_path(self.url)
+        self.checkpoints = Checkpointer(str(path), self.write_lock) if path and self.write_lock else None
+        self.engine = make_engine(self.url, pool_size, self.write_lock, self.checkpoints)
         self._write_engine = self.engine.execution_options(laurels_write=True)
         # PostgreSQL reads run in autocommit: a GET by id is then one statement on the
         # wire instead of BEGIN, SELECT, COMMIT. Each statement still sees every write
@@ -327,6 +420,8 @@ class Database:
             session.commit()
 
     def dispose(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
         self.engine.dispose()
         if self.write_lock is not None:
             self.write_lock.close()
