@@ -261,3 +261,40 @@ def test_while_the_checkpointer_runs_commits_leave_the_wal_to_it(
     with first.unit_of_work() as session:  # the next writer starts the WAL over
         session.execute(text("INSERT INTO t VALUES (1)"))
     assert _wal_pages(database) < 10
+
+
+def test_the_next_writer_of_the_same_process_is_handed_the_file_lock(two: tuple[Database, Database, Path]) -> None:
+    """With its turn (up to ``WriterQueue.KEEP_FILE_LOCK`` in a row): the other process's writer, already
+    waiting on the file, goes after them."""
+    first, second, turn_file = two
+    queue = first.write_lock
+    assert queue is not None
+    holder = first.session(write=True)
+    holder.execute(text("INSERT INTO t VALUES (1)"))
+    done = [threading.Event() for _ in range(3)]
+    threads = []
+    for queued, (n, event_) in enumerate(zip((2, 3), done, strict=False), 1):
+        threads.append(_write_value_in_thread(first, n, event_))
+        with queue.changed:
+            assert queue.changed.wait_for(lambda: queue.waiting == queued, 10)  # noqa: B023 (waited on here)
+    threads.append(_write_value_in_thread(second, 9, done[2]))
+    while not _blocked_on(turn_file):
+        assert not done[2].wait(0.005), "the other process's writer went ahead while the turn was held"
+    holder.commit()
+    holder.close()
+    for thread in threads:
+        thread.join(10)
+    assert all(e.is_set() for e in done)
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [1, 2, 3, 9]
+
+
+def _write_value_in_thread(db: Database, n: int, done: threading.Event) -> threading.Thread:
+    def write() -> None:
+        with db.unit_of_work() as session:
+            session.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+        done.set()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread
