@@ -298,3 +298,31 @@ def _write_value_in_thread(db: Database, n: int, done: threading.Event) -> threa
     thread = threading.Thread(target=write)
     thread.start()
     return thread
+
+
+def test_a_brief_unit_cancelled_while_waiting_on_the_file_gives_it_back(two: tuple[Database, Database, Path]) -> None:
+    first, second, turn_file = two
+    holder = first.session(write=True)
+    holder.execute(text("INSERT INTO t VALUES (1)"))  # the other process holds the turn
+
+    async def scenario() -> None:
+        session = second.session(write=True)
+        waiting = asyncio.ensure_future(run_unit_async(session, _insert(session, 2), brief=True))
+        await _until(lambda: _blocked_on(turn_file), "the brief writer waiting on the turn file")
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        holder.commit()
+        holder.close()
+        # The file lock the cancelled writer was waiting for arrives, in a thread, and is let go.
+        queue = second.write_lock
+        assert queue is not None
+        await _until(lambda: not queue.held, "the turn given back")
+
+    asyncio.run(scenario())
+    for db, n in ((first, 3), (second, 4)):  # neither process is locked out afterwards
+        done = threading.Event()
+        _write_value_in_thread(db, n, done).join(10)
+        assert done.is_set()
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [1, 3, 4]

@@ -196,6 +196,11 @@ class WriterQueue:
                 self._lock_fd = None
 
     @property
+    def held(self) -> bool:
+        """A writer of this process holds the turn."""
+        return self._next > self._serving
+
+    @property
     def waiting(self) -> int:
         """Writers queued behind the one holding the lock."""
         return max(0, self._next - self._serving - 1)
@@ -222,17 +227,18 @@ class WriterQueue:
         turn = self._ticket(lambda: _LoopTurn(loop, self.__exit__))
         if turn is not None:
             await _unless_cancelled(turn.arrived, self.__exit__)
-        if self._lock_path is not None:
-            try:
-                fd = self._lock_file()
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    await _unless_cancelled(loop.run_in_executor(None, fcntl.flock, fd, fcntl.LOCK_EX), self.__exit__)
-                    return
-            except BaseException:
-                self.__exit__()
-                raise
+        if self._lock_path is None:
+            return
+        try:
+            fd = self._lock_file()
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass  # another process writes: wait for it below, off the loop
+        except BaseException:
+            self.__exit__()
+            raise
+        await _unless_cancelled(loop.run_in_executor(None, fcntl.flock, fd, fcntl.LOCK_EX), self.__exit__)
 
     def _ticket(self, waiter: Callable[[], W]) -> W | None:
         """Take a number: None if it is served now, else what its holder waits on until it is."""
@@ -296,12 +302,16 @@ class _LoopTurn:
 
 
 async def _unless_cancelled(waited: Awaitable[Any], undo: Callable[[], None]) -> None:
-    """Await ``waited``; if the waiter is cancelled first, ``undo`` once it completes anyway."""
+    """Await ``waited``, a step of taking the turn; ``undo`` (give the turn back) if it fails, or, if
+    the waiter is cancelled first, once it completes anyway: the turn is never left held."""
     future = asyncio.ensure_future(waited)
     try:
         await asyncio.shield(future)
     except asyncio.CancelledError:
         future.add_done_callback(lambda _: undo())
+        raise
+    except BaseException:
+        undo()
         raise
 
 
