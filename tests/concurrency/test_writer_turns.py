@@ -45,10 +45,10 @@ def _blocked_on(path: Path) -> bool:
         return any(line.split()[1] == "->" and line.split()[6].endswith(f":{inode}") for line in locks)
 
 
-def _write_in_thread(db: Database, done: threading.Event) -> threading.Thread:
+def _write_in_thread(db: Database, done: threading.Event, n: int = 2) -> threading.Thread:
     def write() -> None:
         with db.unit_of_work() as session:
-            session.execute(text("INSERT INTO t VALUES (2)"))
+            session.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
         done.set()
 
     thread = threading.Thread(target=write)
@@ -274,10 +274,10 @@ def test_the_next_writer_of_the_same_process_is_handed_the_file_lock(two: tuple[
     done = [threading.Event() for _ in range(3)]
     threads = []
     for queued, (n, event_) in enumerate(zip((2, 3), done, strict=False), 1):
-        threads.append(_write_value_in_thread(first, n, event_))
+        threads.append(_write_in_thread(first, event_, n))
         with queue.changed:
             assert queue.changed.wait_for(lambda: queue.waiting == queued, 10)  # noqa: B023 (waited on here)
-    threads.append(_write_value_in_thread(second, 9, done[2]))
+    threads.append(_write_in_thread(second, done[2], 9))
     while not _blocked_on(turn_file):
         assert not done[2].wait(0.005), "the other process's writer went ahead while the turn was held"
     holder.commit()
@@ -287,17 +287,6 @@ def test_the_next_writer_of_the_same_process_is_handed_the_file_lock(two: tuple[
     assert all(e.is_set() for e in done)
     with first.session(write=False) as session:
         assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [1, 2, 3, 9]
-
-
-def _write_value_in_thread(db: Database, n: int, done: threading.Event) -> threading.Thread:
-    def write() -> None:
-        with db.unit_of_work() as session:
-            session.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
-        done.set()
-
-    thread = threading.Thread(target=write)
-    thread.start()
-    return thread
 
 
 def test_a_brief_unit_cancelled_while_waiting_on_the_file_gives_it_back(two: tuple[Database, Database, Path]) -> None:
@@ -322,7 +311,7 @@ def test_a_brief_unit_cancelled_while_waiting_on_the_file_gives_it_back(two: tup
     asyncio.run(scenario())
     for db, n in ((first, 3), (second, 4)):  # neither process is locked out afterwards
         done = threading.Event()
-        _write_value_in_thread(db, n, done).join(10)
+        _write_in_thread(db, done, n).join(10)
         assert done.is_set()
     with first.session(write=False) as session:
         assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [1, 3, 4]
