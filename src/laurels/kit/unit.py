@@ -207,10 +207,11 @@ async def run_unit_async(session: Session | None, call: Callable[[], T], *, brie
     """:func:`run_unit` where it costs least: on the event loop for SQLite, else in a unit thread.
 
     SQLite is a library, not a server: a unit's statements are function calls in this process,
-    tens of microseconds each, with nothing to wait on but the writer turn. The hop to a thread
-    and back cost more than that (bench/issuance.py, SQLite grants: ~1.0 against ~1.5-1.9 ms of
-    CPU per grant in one process), so SQLite's read units, and its brief write units once their
-    turn is theirs, run on the loop. A PostgreSQL unit waits on the network at every statement:
+    tens of microseconds each, with nothing to wait on but the writer turn, so a thread buys it
+    nothing, and under load the loop and the unit threads handing the GIL to each other cost a
+    grant more than its statements (bench/issuance.py, SQLite: 1.7-2.1 against 2.3-2.9 ms of CPU
+    per grant). So SQLite's read units, and its brief write units once their turn is theirs, run
+    on the loop. A PostgreSQL unit waits on the network at every statement:
     it runs in a unit thread, and the loop serves other requests meanwhile.
     """
     db: Database | None = session.info.get("db") if session is not None else None
