@@ -13,7 +13,9 @@ thread of its own: six hops for a plain GET, each costing more than the query.
   route's first statement and ends before the thread is given back — it never
   spans an await, and on SQLite the write lock is never held while waiting;
 - on SQLite, read units and :func:`brief` write units skip even that hop and run
-  on the event loop (:func:`run_unit_async`): there the hop cost more than the unit;
+  on the event loop (:func:`run_unit_async`): with no network to wait on, a thread
+  buys them nothing, and under load handing the GIL between the loop and the unit
+  threads cost more than their statements;
 - FastAPI validates and serializes the returned model on the event loop (the
   route is a coroutine to FastAPI), where it costs no hop.
 
