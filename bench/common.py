@@ -35,6 +35,27 @@ PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
 ACCESS_LINE = re.compile(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3})')
 
 
+# ---- what the benchmarks create -------------------------------------------------------------------------
+
+BRAND = "Bench"
+USER = "bench-user"
+
+
+def live_points_reward(brand: str) -> dict[str, Any]:
+    """A reward's create body: live since long ago until far ahead, with the Capillary fields a per-user list shows."""
+    return {
+        "name": "Bench points",
+        "description": "A reward for the benchmark",
+        "rewardType": "points",
+        "config": {"amount": 10},
+        "brandId": brand,
+        "startTime": "2023-01-01 00:00:00",
+        "endTime": "2099-01-01 00:00:00",
+        "priority": 1,
+        "intouchPoints": 100,
+    }
+
+
 # ---- the machine -----------------------------------------------------------------------------------------
 
 

@@ -73,10 +73,13 @@ from typing import Any
 
 import httpx2
 from common import (
+    BRAND,
     PGBENCH,
     REPO,
+    USER,
     Figure,
     laurels,
+    live_points_reward,
     load_average,
     lua,
     ok,
@@ -88,8 +91,6 @@ from common import (
 
 REWARDS = 60  # more than a page of 50, so every list answers a full page
 PAGE = 50
-BRAND = "Bench"
-USER = "bench-user"
 CAP_USER_LIST = f"/api_gateway/rewards/core/v1/user/reward/brand/{BRAND}?userId={USER}"
 
 
@@ -111,18 +112,7 @@ def _seed(base: str, api_key: str) -> Seeded:
     headers = {"Authorization": f"Bearer {api_key}"}
     with httpx2.Client(base_url=base, headers=headers, timeout=60) as http:
         brand = ok(http.post("/v1/brands", json={"name": BRAND}), 201).json()["data"]["brandId"]
-        # Live since long ago until far ahead, with the Capillary fields a per-user list shows.
-        body: dict[str, Any] = {
-            "name": "Bench points",
-            "description": "A reward for the benchmark",
-            "rewardType": "points",
-            "config": {"amount": 10},
-            "brandId": brand,
-            "startTime": "2023-01-01 00:00:00",
-            "endTime": "2099-01-01 00:00:00",
-            "priority": 1,
-            "intouchPoints": 100,
-        }
+        body = live_points_reward(brand)
         created = b""
         first = ""
         for i in range(REWARDS):

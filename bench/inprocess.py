@@ -37,14 +37,12 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from common import REPO, laurels, print_machine, source
+from common import BRAND, REPO, USER, laurels, live_points_reward, print_machine, source
 
 # The Laurels under test: the child process runs with the --rev's source first on its path.
 from laurels.app import create_app
 
 PATHS = ["get", "list", "capillary", "brands", "create", "grant"]
-BRAND = "Bench"
-USER = "bench-user"
 
 
 Answer = tuple[int, bytes]
@@ -109,17 +107,7 @@ async def _seed(call: Call) -> dict[str, Request]:
     """A brand, 60 live rewards of it, a customer, and a points reward with limits to grant: each path's request."""
     await _expect(call, 201, "POST", "/v1/brands", {"name": BRAND})
     brand = (await _expect(call, 200, "GET", "/v1/brands"))["data"]["brands"][0]["brandId"]
-    reward = {
-        "name": "Bench points",
-        "description": "A reward for the benchmark",
-        "rewardType": "points",
-        "config": {"amount": 10},
-        "brandId": brand,
-        "startTime": "2023-01-01 00:00:00",
-        "endTime": "2099-01-01 00:00:00",
-        "priority": 1,
-        "intouchPoints": 100,
-    }
+    reward = live_points_reward(brand)
     first = ""
     for rank in range(1, 61):
         created = await _expect(call, 201, "POST", "/v1/rewards", {**reward, "rewardRank": rank})

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from laurels.kit.db import Checkpointer, Database
+from laurels.kit.db import Checkpointer, Database, WriterQueue
 from laurels.kit.unit import run_unit_async
 
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="watches /proc/locks (Linux)")
@@ -45,6 +45,13 @@ def _blocked_on(path: Path) -> bool:
         return any(line.split()[1] == "->" and line.split()[6].endswith(f":{inode}") for line in locks)
 
 
+def _holding_the_turn(db: Database) -> Session:
+    """A write session whose first statement (inserting 1) took the turn, and holds it until it ends."""
+    holder = db.session(write=True)
+    holder.execute(text("INSERT INTO t VALUES (1)"))
+    return holder
+
+
 def _write_in_thread(db: Database, done: threading.Event, n: int = 2) -> threading.Thread:
     def write() -> None:
         with db.unit_of_work() as session:
@@ -60,8 +67,7 @@ def test_a_second_process_waits_on_the_turn_file_and_goes_when_it_is_released(
     two: tuple[Database, Database, Path],
 ) -> None:
     first, second, turn_file = two
-    holder = first.session(write=True)
-    holder.execute(text("INSERT INTO t VALUES (1)"))  # the first statement takes the turn
+    holder = _holding_the_turn(first)  # the first statement takes the turn
     done = threading.Event()
     thread = _write_in_thread(second, done)
     while not _blocked_on(turn_file):
@@ -116,13 +122,26 @@ def _insert(session: Session, n: int) -> Callable[[], None]:
     return insert
 
 
-async def _until(condition: Callable[[], bool], what: str) -> None:
-    """Yield to the loop until ``condition`` holds: others on the loop go on meanwhile."""
-    for _ in range(100_000):
-        if condition():
-            return
-        await asyncio.sleep(0)  # a yield to the loop's other tasks, not a wait for time to pass
-    raise AssertionError(f"never: {what}")
+async def _queue_shows(queue: WriterQueue, condition: Callable[[], bool], what: str) -> None:
+    """Watch the writer queue (notified at every move) from a thread, while the loop runs the writers."""
+
+    def watch() -> bool:
+        with queue.changed:
+            return queue.changed.wait_for(condition, 10)
+
+    assert await asyncio.to_thread(watch), f"never: {what}"
+
+
+async def _waits_on_the_file(turn_file: Path, writer: asyncio.Future[None]) -> None:
+    """Watch /proc/locks from a thread until ``writer`` is seen blocked on the turn file."""
+    finished = threading.Event()
+    writer.add_done_callback(lambda _: finished.set())
+
+    def watch() -> None:
+        while not _blocked_on(turn_file):
+            assert not finished.wait(0.005), "the brief writer went ahead while the other process held the turn"
+
+    await asyncio.to_thread(watch)
 
 
 def test_a_brief_unit_waits_for_another_process_without_blocking_its_loop(
@@ -130,14 +149,13 @@ def test_a_brief_unit_waits_for_another_process_without_blocking_its_loop(
 ) -> None:
     """The brief writer's turn is awaited: while the other process writes, its loop still runs."""
     first, second, turn_file = two
-    holder = first.session(write=True)
-    holder.execute(text("INSERT INTO t VALUES (1)"))  # the other process holds the turn
+    holder = _holding_the_turn(first)  # the other process holds the turn
 
     async def scenario() -> list[str]:
         order: list[str] = []
         session = second.session(write=True)
         brief_write = asyncio.ensure_future(run_unit_async(session, _insert(session, 2), brief=True))
-        await _until(lambda: _blocked_on(turn_file), "the brief writer waiting on the turn file")
+        await _waits_on_the_file(turn_file, brief_write)
         order.append("the loop ran while the brief writer waited")
         assert not brief_write.done()
         holder.commit()  # gives the turn back (the connection returns to the pool on close)
@@ -155,15 +173,14 @@ def test_brief_units_queue_behind_a_writer_thread_of_their_own_process(two: tupl
     first, _second, _turn_file = two
     queue = first.write_lock
     assert queue is not None
-    holder = first.session(write=True)
-    holder.execute(text("INSERT INTO t VALUES (1)"))  # a unit thread of this process holds the turn
+    holder = _holding_the_turn(first)  # a unit thread of this process holds the turn
 
     async def scenario() -> None:
         sessions = [first.session(write=True) for _ in range(3)]
         writes = [
             asyncio.ensure_future(run_unit_async(s, _insert(s, n), brief=True)) for n, s in enumerate(sessions, 2)
         ]
-        await _until(lambda: queue.waiting == 3, "three brief writers queued")
+        await _queue_shows(queue, lambda: queue.waiting == 3, "three brief writers queued")
         assert not any(w.done() for w in writes)
         holder.commit()
         holder.close()
@@ -179,20 +196,19 @@ def test_a_brief_unit_cancelled_while_waiting_passes_its_turn_on(two: tuple[Data
     first, _second, _turn_file = two
     queue = first.write_lock
     assert queue is not None
-    holder = first.session(write=True)
-    holder.execute(text("INSERT INTO t VALUES (1)"))
+    holder = _holding_the_turn(first)
 
     async def scenario() -> None:
         session = first.session(write=True)
         waiting = asyncio.ensure_future(run_unit_async(session, _insert(session, 2), brief=True))
-        await _until(lambda: queue.waiting == 1, "the brief writer queued")
+        await _queue_shows(queue, lambda: queue.waiting == 1, "the brief writer queued")
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
         holder.commit()
         holder.close()
         # The cancelled writer's turn arrives and is passed on, on this loop.
-        await _until(lambda: queue.waiting == 0, "the cancelled turn passed on")
+        await _queue_shows(queue, lambda: queue.waiting == 0, "the cancelled turn passed on")
 
     asyncio.run(scenario())
     done = threading.Event()
@@ -269,8 +285,7 @@ def test_the_next_writer_of_the_same_process_is_handed_the_file_lock(two: tuple[
     first, second, turn_file = two
     queue = first.write_lock
     assert queue is not None
-    holder = first.session(write=True)
-    holder.execute(text("INSERT INTO t VALUES (1)"))
+    holder = _holding_the_turn(first)
     done = [threading.Event() for _ in range(3)]
     threads = []
     for queued, (n, event_) in enumerate(zip((2, 3), done, strict=False), 1):
@@ -291,13 +306,12 @@ def test_the_next_writer_of_the_same_process_is_handed_the_file_lock(two: tuple[
 
 def test_a_brief_unit_cancelled_while_waiting_on_the_file_gives_it_back(two: tuple[Database, Database, Path]) -> None:
     first, second, turn_file = two
-    holder = first.session(write=True)
-    holder.execute(text("INSERT INTO t VALUES (1)"))  # the other process holds the turn
+    holder = _holding_the_turn(first)  # the other process holds the turn
 
     async def scenario() -> None:
         session = second.session(write=True)
         waiting = asyncio.ensure_future(run_unit_async(session, _insert(session, 2), brief=True))
-        await _until(lambda: _blocked_on(turn_file), "the brief writer waiting on the turn file")
+        await _waits_on_the_file(turn_file, waiting)
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
@@ -306,7 +320,7 @@ def test_a_brief_unit_cancelled_while_waiting_on_the_file_gives_it_back(two: tup
         # The file lock the cancelled writer was waiting for arrives, in a thread, and is let go.
         queue = second.write_lock
         assert queue is not None
-        await _until(lambda: not queue.held, "the turn given back")
+        await _queue_shows(queue, lambda: not queue.held, "the turn given back")
 
     asyncio.run(scenario())
     for db, n in ((first, 3), (second, 4)):  # neither process is locked out afterwards
