@@ -17,8 +17,11 @@ serve: $(STAMP)
 	$(BIN)/laurels serve
 
 # LAURELS_TEST_DATABASE_URL=postgresql://... runs the same suite on PostgreSQL.
+# In parallel processes, one per core up to 4 (each worker holds up to ~45 PostgreSQL
+# connections); PYTEST_WORKERS=0 runs it in this one process.
+PYTEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4 --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -5,6 +5,12 @@ schema in that database is dropped and migrated afresh at the start of the run.
 Isolation between tests comes from tenancy itself: each test works in orgs of
 its own, so the database is migrated once per run and never truncated.
 
+`make test` runs the suite in parallel processes (pytest-xdist, ``-n``): each
+worker has a database of its own — a SQLite file in its own temporary
+directory, or on PostgreSQL the configured database's name plus the worker's
+(``laurels_test_gw0`` …), created on first use — and its own app and live
+server, so workers share nothing but the machine.
+
 The test client keeps ``raise_server_exceptions=False``, so a test sees the 500
 envelope a client would. The server's traceback is not lost for that: every
 unexpected error the app logs (``log.exception`` on the "laurels" logger, in
@@ -26,7 +32,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from laurels.app import create_app
 from laurels.config import normalize_url
@@ -90,6 +96,21 @@ def pytest_runtest_makereport(
     return report
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """The database of one pytest-xdist worker: the configured one's name plus the worker's
+    (``laurels_test_gw0`` …), created on first use (the test role may create databases), so that
+    workers never drop each other's schema."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    db = Database(url)
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT")  # CREATE DATABASE refuses a transaction
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+            conn.execute(text(f"CREATE DATABASE {db.engine.dialect.identifier_preparer.quote(name)}"))
+    db.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def _reset_postgres(url: str) -> None:
     db = Database(url)
     with db.engine.begin() as conn:
@@ -103,6 +124,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("LAURELS_TEST_DATABASE_URL")
     if url:
         url = normalize_url(url)
+        worker = os.environ.get("PYTEST_XDIST_WORKER")  # set in each worker of `pytest -n N`
+        if worker:
+            url = _worker_database(url, worker)
         _reset_postgres(url)
         return url
     path: Path = tmp_path_factory.mktemp("db") / "laurels-test.db"

@@ -147,9 +147,15 @@ class Hold:
 
 
 def _blocked_by(db: Database, holder: int) -> str | None:
-    """The statement of a backend waiting for a lock ``holder`` holds, if one is."""
+    """The statement of a backend waiting for a lock ``holder`` holds, if one is.
+
+    pg_stat_activity is a snapshot taken as the query starts, pg_blocking_pids() a live look: a
+    backend that moved on to its locking statement just after the snapshot would be shown with the
+    statement before it. Asking the snapshot itself for a wait on a lock keeps the two consistent.
+    """
     query = text(
-        "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND :holder = ANY(pg_blocking_pids(pid))"
+        "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+        "AND :holder = ANY(pg_blocking_pids(pid))"
     )
     with db.engine.connect() as conn:
         found: str | None = conn.execute(query, {"holder": holder}).scalar()
