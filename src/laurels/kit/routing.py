@@ -13,12 +13,25 @@ objects' settings, and matching is one pass over a flat list.
 
 from __future__ import annotations
 
+import copy
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi._compat import get_missing_field_error
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_typed_return_annotation
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+Handler = Callable[[Request], Awaitable[Response]]
 
 
 def add_routes(app: FastAPI, router: APIRouter, prefix: str = "") -> None:
@@ -105,3 +118,160 @@ def index_routes(app: FastAPI) -> None:
     """Match requests through a :class:`RouteIndex` (call once every route is added)."""
     router: Any = app.router
     router.middleware_stack = RouteIndex(app.router, router.middleware_stack)
+
+
+# ---- lean handlers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Param:
+    """One path or query parameter of a route, as FastAPI declared it."""
+
+    name: str  # the endpoint's argument
+    alias: str  # the name in the request
+    where: str  # "path" or "query": the first item of an error's loc, as FastAPI writes it
+    field: Any  # FastAPI's ModelField: its validate() is the one FastAPI calls
+    required: bool
+    default: Any
+    validate_default: bool
+
+
+def _special(dependant: Dependant) -> bool:
+    """Whether the dependant takes anything but the request itself."""
+    return any(
+        name is not None
+        for name in (
+            dependant.websocket_param_name,
+            dependant.http_connection_param_name,
+            dependant.response_param_name,
+            dependant.background_tasks_param_name,
+            dependant.security_scopes_param_name,
+        )
+    )
+
+
+def _of_request_alone(sub: Dependant) -> bool:
+    """A dependency that is a coroutine of the request alone: no parameters of its own, nothing nested."""
+    return (
+        sub.call is not None
+        and inspect.iscoroutinefunction(sub.call)
+        and sub.request_param_name is not None
+        and not _special(sub)
+        and not (sub.path_params or sub.query_params or sub.header_params or sub.cookie_params or sub.body_params)
+        and not sub.dependencies
+    )
+
+
+def _plain_param(field: Any, where: str) -> _Param | None:
+    info = field.field_info
+    annotation = info.annotation
+    scalar = annotation in (str, int, bool, float) or (
+        getattr(annotation, "__args__", None) is not None
+        and all(arg in (str, int, bool, float, type(None)) for arg in annotation.__args__)
+    )
+    if info.validation_alias is not None or info.default_factory is not None or not scalar:
+        return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return None
+    required = info.is_required()
+    return _Param(
+        name=field.name,
+        alias=field.alias,
+        where=where,
+        field=field,
+        required=required,
+        default=None if required else info.get_default(call_default_factory=False),
+        validate_default=bool(info.validate_default),
+    )
+
+
+def lean_handler(route: APIRoute, standard: Handler) -> Handler | None:
+    """The route's request handler without FastAPI's per-request introspection, or None where it does not apply.
+
+    FastAPI 0.163 re-derives, at every request, what each parameter of a route
+    is — its model, its aliases, whether it is a sequence — from its type
+    annotations: on the reads clients make most (a list page, Capillary's
+    per-user list) that cost as much CPU as the rest of the request
+    (bench/inprocess.py, docs/architecture.md "Lean handlers"). This handler
+    does what FastAPI's does for the routes it applies to, with the same
+    objects, derived once: each dependency called with the request, in
+    order, before any parameter is read (so a request that fails
+    authentication is refused for that whatever its parameters); then each
+    path parameter, then each query parameter, validated by FastAPI's own
+    field (``ModelField.validate``) under the same ``loc``, a missing one
+    reported by the same error; every error raised together as one
+    ``RequestValidationError``, the endpoint called only if there is none.
+
+    It applies to a coroutine endpoint that returns a ``Response`` itself (so
+    nothing is serialized for it) and takes no body, no headers, no cookies, and
+    scalar path and query parameters without validation aliases or default
+    factories, whose dependencies are coroutines of the request alone. Any
+    other route keeps FastAPI's handler; so does every request while the app
+    has ``dependency_overrides`` (tests that swap a dependency).
+    """
+    dependant = route.dependant
+    call = dependant.call
+    if call is None or route.body_field is not None or not inspect.iscoroutinefunction(call):
+        return None
+    try:
+        returns = get_typed_return_annotation(call)
+    except (NameError, TypeError):  # an annotation that does not resolve: leave the route to FastAPI
+        return None
+    if not (isinstance(returns, type) and issubclass(returns, Response)):
+        return None
+    if dependant.header_params or dependant.cookie_params or dependant.body_params or _special(dependant):
+        return None
+    if not all(_of_request_alone(sub) for sub in dependant.dependencies):
+        return None
+    declared = [(field, "path") for field in dependant.path_params] + [(f, "query") for f in dependant.query_params]
+    found = [_plain_param(field, where) for field, where in declared]
+    if any(p is None for p in found):
+        return None
+    parameters = [p for p in found if p is not None]
+    dependencies = [(sub.name, sub.call) for sub in dependant.dependencies]
+    request_name = dependant.request_param_name
+    endpoint: Callable[..., Awaitable[Response]] = call
+    overrides = route.dependency_overrides_provider
+
+    async def handle(request: Request) -> Response:
+        if overrides is not None and getattr(overrides, "dependency_overrides", None):
+            return await standard(request)
+        values: dict[str, Any] = {}
+        solved: dict[Any, Any] = {}  # FastAPI calls a dependency named twice once per request
+        for name, dependency in dependencies:
+            if dependency not in solved:
+                solved[dependency] = await dependency(request)  # type: ignore[misc]
+            if name is not None:
+                values[name] = solved[dependency]
+        if request_name is not None:
+            values[request_name] = request
+        errors: list[Any] = []
+        path, query = request.path_params, request.query_params
+        for p in parameters:
+            raw = (path if p.where == "path" else query).get(p.alias)
+            loc = (p.where, p.alias)
+            if raw is None:
+                if p.required:
+                    errors.append(_missing(loc))
+                    continue
+                value = copy.deepcopy(p.default)
+                if not p.validate_default:
+                    values[p.name] = value
+                    continue
+                raw = value
+            value, problems = p.field.validate(raw, values, loc=loc)
+            if problems:
+                errors.extend(problems)
+            else:
+                values[p.name] = value
+        if errors:
+            raise RequestValidationError(errors, body=None)
+        return await endpoint(**values)
+
+    return handle
+
+
+def _missing(loc: tuple[str, str]) -> dict[str, Any]:
+    """The error FastAPI reports for a required parameter the request does not carry (its own function)."""
+    error: dict[str, Any] = get_missing_field_error(loc=loc)
+    return error

@@ -48,7 +48,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -58,8 +58,11 @@ from fastapi.routing import APIRoute
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
 
 from laurels.kit.db import TURN_TAKEN_AHEAD, Database, violated_check
+from laurels.kit.routing import lean_handler
 from laurels.kit.statements import Prepared
 
 _FINALS = "laurels_final_statements"
@@ -253,9 +256,15 @@ def _unit_endpoint(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class UnitRoute(APIRoute):
-    """An APIRoute whose synchronous endpoint runs as one unit of work in one thread."""
+    """An APIRoute whose synchronous endpoint runs as one unit of work in one thread, and whose
+    request handler is lean where it can be (:func:`kit.routing.lean_handler`)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = _unit_endpoint(endpoint)
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        standard = super().get_route_handler()
+        lean = lean_handler(self, standard)
+        return standard if lean is None else lean  # type: ignore[return-value]
