@@ -14,13 +14,15 @@ objects' settings, and matching is one pass over a flat list.
 from __future__ import annotations
 
 import copy
+import email.message
 import inspect
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
-from fastapi._compat import get_missing_field_error
+from fastapi import APIRouter, FastAPI, params
+from fastapi._compat import Undefined, get_missing_field_error
 from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.exceptions import RequestValidationError
@@ -169,7 +171,9 @@ def _plain_param(field: Any, where: str) -> _Param | None:
         getattr(annotation, "__args__", None) is not None
         and all(arg in (str, int, bool, float, type(None)) for arg in annotation.__args__)
     )
-    if info.validation_alias is not None or info.default_factory is not None or not scalar:
+    # An alias given alone is the validation alias too: FastAPI looks the parameter up by it.
+    aliased = info.validation_alias is not None and info.validation_alias != field.alias
+    if aliased or info.default_factory is not None or not scalar:
         return None
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return None
@@ -185,33 +189,14 @@ def _plain_param(field: Any, where: str) -> _Param | None:
     )
 
 
-def lean_handler(route: APIRoute, standard: Handler) -> Handler | None:
-    """The route's request handler without FastAPI's per-request introspection, or None where it does not apply.
-
-    FastAPI 0.163 re-derives, at every request, what each parameter of a route
-    is — its model, its aliases, whether it is a sequence — from its type
-    annotations: on the reads clients make most (a list page, Capillary's
-    per-user list) that cost as much CPU as the rest of the request
-    (bench/inprocess.py, docs/architecture.md "Lean handlers"). This handler
-    does what FastAPI's does for the routes it applies to, with the same
-    objects, derived once: each dependency called with the request, in
-    order, before any parameter is read (so a request that fails
-    authentication is refused for that whatever its parameters); then each
-    path parameter, then each query parameter, validated by FastAPI's own
-    field (``ModelField.validate``) under the same ``loc``, a missing one
-    reported by the same error; every error raised together as one
-    ``RequestValidationError``, the endpoint called only if there is none.
-
-    It applies to a coroutine endpoint that returns a ``Response`` itself (so
-    nothing is serialized for it) and takes no body, no headers, no cookies, and
-    scalar path and query parameters without validation aliases or default
-    factories, whose dependencies are coroutines of the request alone. Any
-    other route keeps FastAPI's handler; so does every request while the app
-    has ``dependency_overrides`` (tests that swap a dependency).
-    """
+def _plan(
+    route: APIRoute,
+) -> tuple[Callable[..., Awaitable[Response]], Any, list[_Param], list[Any], str | None] | None:
+    """What a lean handler needs of the route (endpoint, body field, parameters, dependencies, the
+    request's own parameter name), or None if the route is not one it applies to."""
     dependant = route.dependant
     call = dependant.call
-    if call is None or route.body_field is not None or not inspect.iscoroutinefunction(call):
+    if call is None or not inspect.iscoroutinefunction(call):
         return None
     try:
         returns = get_typed_return_annotation(call)
@@ -219,36 +204,76 @@ def lean_handler(route: APIRoute, standard: Handler) -> Handler | None:
         return None
     if not (isinstance(returns, type) and issubclass(returns, Response)):
         return None
-    if dependant.header_params or dependant.cookie_params or dependant.body_params or _special(dependant):
+    if dependant.cookie_params or _special(dependant):
         return None
+    body = route.body_field
+    if body is not None and (dependant.body_params != [body] or isinstance(body.field_info, params.Form)):
+        return None  # a form, or a body of several parameters (embedded): FastAPI's handler
     if not all(_of_request_alone(sub) for sub in dependant.dependencies):
         return None
     declared = [(field, "path") for field in dependant.path_params] + [(f, "query") for f in dependant.query_params]
     found = [_plain_param(field, where) for field, where in declared]
+    found += [_plain_param(field, "header") if field.field_info.alias else None for field in dependant.header_params]
     if any(p is None for p in found):
         return None
     parameters = [p for p in found if p is not None]
     dependencies = [(sub.name, sub.call) for sub in dependant.dependencies]
-    request_name = dependant.request_param_name
-    endpoint: Callable[..., Awaitable[Response]] = call
+    return call, body, parameters, dependencies, dependant.request_param_name
+
+
+def lean_handler(route: APIRoute, standard: Handler) -> Handler | None:
+    """The route's request handler without FastAPI's per-request introspection, or None where it does not apply.
+
+    FastAPI 0.163 re-derives, at every request, what each parameter of a
+    route is — its model, its aliases, whether it is a sequence — from its type
+    annotations: on the reads clients make most (a list page, Capillary's
+    per-user list) that cost as much CPU as the rest of the request
+    (docs/architecture.md, "Lean handlers"). This handler does what FastAPI's
+    does for the routes it applies to, in FastAPI's order, with FastAPI's own
+    objects, derived once:
+
+    1. a JSON body is read and decoded as FastAPI reads it (by its
+       ``Content-Type``, with the same error for JSON that does not decode);
+    2. each dependency is called with the request, in order, before any
+       parameter is validated (a request that fails authentication is refused
+       for that, whatever its parameters);
+    3. each path, then query, then header parameter, then the body, is
+       validated by FastAPI's own field (``ModelField.validate``) under the
+       same ``loc``, a missing one reported by FastAPI's own error;
+    4. every error is raised together as one ``RequestValidationError``; the
+       endpoint is called only if there is none.
+
+    It applies to a coroutine endpoint that returns a ``Response`` itself (so
+    nothing is serialized for it) and takes no cookies; scalar path and query
+    parameters and header parameters named by an explicit alias, none with a
+    validation alias or a default factory; at most one JSON body, not
+    embedded; and dependencies that are coroutines of the request alone. Any
+    other route keeps FastAPI's handler; so does every request while the app
+    has ``dependency_overrides`` (tests that swap a dependency).
+    """
+    plan = _plan(route)
+    if plan is None:
+        return None
+    endpoint, body, parameters, dependencies, request_name = plan
     overrides = route.dependency_overrides_provider
 
     async def handle(request: Request) -> Response:
         if overrides is not None and getattr(overrides, "dependency_overrides", None):
             return await standard(request)
+        received = await _json_body(request) if body is not None else Undefined
         values: dict[str, Any] = {}
         solved: dict[Any, Any] = {}  # FastAPI calls a dependency named twice once per request
         for name, dependency in dependencies:
             if dependency not in solved:
-                solved[dependency] = await dependency(request)  # type: ignore[misc]
+                solved[dependency] = await dependency(request)
             if name is not None:
                 values[name] = solved[dependency]
         if request_name is not None:
             values[request_name] = request
         errors: list[Any] = []
-        path, query = request.path_params, request.query_params
+        sources = {"path": request.path_params, "query": request.query_params, "header": request.headers}
         for p in parameters:
-            raw = (path if p.where == "path" else query).get(p.alias)
+            raw = sources[p.where].get(p.alias)
             loc = (p.where, p.alias)
             if raw is None:
                 if p.required:
@@ -264,11 +289,52 @@ def lean_handler(route: APIRoute, standard: Handler) -> Handler | None:
                 errors.extend(problems)
             else:
                 values[p.name] = value
+        if body is not None:
+            value, problems = _validated_body(body, received, values)
+            if problems:
+                errors.extend(problems)
+            else:
+                values[body.name] = value
         if errors:
-            raise RequestValidationError(errors, body=None)
+            raise RequestValidationError(errors, body=None if received is Undefined else received)
         return await endpoint(**values)
 
     return handle
+
+
+async def _json_body(request: Request) -> Any:
+    """The request's body as FastAPI's handler reads a JSON one: decoded when its Content-Type is
+    JSON (``application/json`` or ``application/*+json``), the bytes otherwise, Undefined if empty."""
+    raw = await request.body()
+    if not raw:
+        return Undefined
+    content_type = request.headers.get("content-type")
+    if not content_type:
+        return raw  # FastAPI's strict content type: no Content-Type, no JSON
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    if message.get_content_maintype() != "application" or not (subtype == "json" or subtype.endswith("+json")):
+        return raw
+    try:
+        return await request.json()
+    except json.JSONDecodeError as error:
+        problem = {"type": "json_invalid", "loc": ("body", error.pos), "msg": "JSON decode error", "input": {}}
+        raise RequestValidationError([{**problem, "ctx": {"error": error.msg}}], body=error.doc) from error
+
+
+def _validated_body(field: Any, received: Any, values: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """A single, not embedded body, validated as FastAPI validates it (``request_body_to_args``)."""
+    loc = ("body",)
+    if received is Undefined:
+        if field.field_info.is_required():
+            return None, [get_missing_field_error(loc=loc)]
+        value = copy.deepcopy(field.default)
+        if not field.field_info.validate_default:
+            return value, []
+        received = value
+    validated: tuple[Any, list[Any]] = field.validate(received, values, loc=loc)
+    return validated
 
 
 def _missing(loc: tuple[str, str]) -> dict[str, Any]:
