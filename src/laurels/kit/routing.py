@@ -28,6 +28,7 @@ from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
@@ -127,11 +128,11 @@ def index_routes(app: FastAPI) -> None:
 
 @dataclass(frozen=True)
 class _Param:
-    """One path or query parameter of a route, as FastAPI declared it."""
+    """One path, query or header parameter of a route, as FastAPI declared it."""
 
     name: str  # the endpoint's argument
     alias: str  # the name in the request
-    where: str  # "path" or "query": the first item of an error's loc, as FastAPI writes it
+    where: str  # "path", "query" or "header": the first item of an error's loc, as FastAPI writes it
     field: Any  # FastAPI's ModelField: its validate() is the one FastAPI calls
     required: bool
     default: Any
@@ -305,22 +306,26 @@ def lean_handler(route: APIRoute, standard: Handler) -> Handler | None:
 async def _json_body(request: Request) -> Any:
     """The request's body as FastAPI's handler reads a JSON one: decoded when its Content-Type is
     JSON (``application/json`` or ``application/*+json``), the bytes otherwise, Undefined if empty."""
-    raw = await request.body()
-    if not raw:
-        return Undefined
-    content_type = request.headers.get("content-type")
-    if not content_type:
-        return raw  # FastAPI's strict content type: no Content-Type, no JSON
-    message = email.message.Message()
-    message["content-type"] = content_type
-    subtype = message.get_content_subtype()
-    if message.get_content_maintype() != "application" or not (subtype == "json" or subtype.endswith("+json")):
-        return raw
     try:
+        raw = await request.body()
+        if not raw:
+            return Undefined
+        content_type = request.headers.get("content-type")
+        if not content_type:
+            return raw  # FastAPI's strict content type: no Content-Type, no JSON
+        message = email.message.Message()
+        message["content-type"] = content_type
+        subtype = message.get_content_subtype()
+        if message.get_content_maintype() != "application" or not (subtype == "json" or subtype.endswith("+json")):
+            return raw
         return await request.json()
     except json.JSONDecodeError as error:
         problem = {"type": "json_invalid", "loc": ("body", error.pos), "msg": "JSON decode error", "input": {}}
         raise RequestValidationError([{**problem, "ctx": {"error": error.msg}}], body=error.doc) from error
+    except HTTPException:
+        raise
+    except Exception as error:  # as FastAPI: a body that cannot be read or decoded at all is a 400
+        raise HTTPException(status_code=400, detail="There was an error parsing the body") from error
 
 
 def _validated_body(field: Any, received: Any, values: dict[str, Any]) -> tuple[Any, list[Any]]:
