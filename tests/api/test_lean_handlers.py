@@ -1,8 +1,9 @@
 """The lean request handlers (``kit.routing.lean_handler``) answer exactly as FastAPI's own handlers.
 
-The hot reads skip FastAPI's per-request dependency solving. Whatever a
-client sends them — parameters missing, repeated, empty, out of range, of the
-wrong type, unknown, with or without credentials — the answer must be the one
+The hot reads and the issuing routes skip FastAPI's per-request dependency
+solving. Whatever a client sends them — parameters missing, repeated, empty,
+out of range, of the wrong type, unknown, with or without credentials; bodies
+of any shape, JSON or not, under any content type — the answer must be the one
 FastAPI's handler gives, byte for byte: the same status, the same error code
 naming the same field. The app falls back to FastAPI's handler on every route
 while it has ``dependency_overrides``, which is how each request is answered
