@@ -89,9 +89,9 @@ class _PostgresBackend:
         # Reads queue here, first come first served, for one of the pool's connections. asyncpg's
         # pool is not fair: a read arriving just as a connection is given back takes it ahead of
         # the one woken for it, which goes back to the end of the queue. Under 64 connections
-        # some reads lost that race again and again: p99 118 ms and a maximum over a second,
-        # against p50 7 ms (wrk on GET by id, 2 workers). Past this semaphore (as many
-        # permits as connections) a connection is always free, so nobody overtakes.
+        # some reads lost that race again and again (bench/http.py, GET by id: p99 202 ms against
+        # 23 ms with this). Past this semaphore (as many permits as connections) a connection is
+        # always free, so nobody overtakes.
         self._turns = asyncio.Semaphore(size)
 
     async def _open(self) -> asyncpg.Pool:
