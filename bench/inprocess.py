@@ -11,9 +11,13 @@ before, twice each, and compare.
 
 For each path: a warm-up of a third as many requests, then ``--requests``
 measured; it prints the mean CPU time (process time, all threads) and wall
-time per request. Measured answers are checked by their status alone, so the
-client's work is building the request, not parsing the answer. The database is a fresh SQLite file unless
-``--database-url`` names one (migrated first; it gets one more org per run).
+time per request, and on SQLite the CPU each spent holding the writer turn:
+the part of a write no other writer of any worker can overlap, so a bound on
+SQLite's write throughput under load (1,000 / turn ms per second).
+Measured answers are checked by their status alone, so the client's work is
+building the request, not parsing the answer. The database is a fresh SQLite
+file unless ``--database-url`` names one (migrated first; it gets one more org
+per run).
 
     .venv/bin/python bench/inprocess.py [--rev REV] [--database-url URL] [--requests 300] [--paths get,grant]
 """
@@ -134,18 +138,54 @@ async def _seed(call: Call) -> dict[str, Request]:
     }
 
 
+class _TurnTimer:
+    """The CPU a writer spends holding SQLite's writer turn: from the moment it has it to the moment
+    it gives it back, on the thread that holds it (a unit takes and gives back its turn on one
+    thread), so another process's load does not inflate it. The app calls the queue's methods by
+    name (kit/db.py, kit/unit.py), so timed versions set on the instance are the ones it calls; the
+    checkpointer's ``with`` is not timed. No other writer of any worker can overlap this time:
+    under load SQLite's writes can go no faster than one per it."""
+
+    def __init__(self, queue: Any) -> None:
+        self.held = 0.0
+        self._since: float | None = None
+        enter, enter_async, leave = queue.__enter__, queue.enter_async, queue.__exit__
+
+        def timed_enter() -> None:
+            enter()
+            self._since = time.thread_time()
+
+        async def timed_enter_async() -> None:
+            await enter_async()
+            self._since = time.thread_time()
+
+        def timed_exit(*exc: object) -> None:
+            if self._since is not None:
+                self.held += time.thread_time() - self._since
+                self._since = None
+            leave(*exc)
+
+        queue.__enter__, queue.enter_async, queue.__exit__ = timed_enter, timed_enter_async, timed_exit
+
+
 def _child(args: argparse.Namespace) -> None:
     app = create_app()
     call = _caller(app, os.environ["BENCH_API_KEY"])
+    queue = app.state.db.write_lock
+    turn = _TurnTimer(queue) if queue is not None else None
 
     async def run() -> None:
         async with app.router.lifespan_context(app):
             requests = await _seed(call)
-            print(f"  {'path':10} {'CPU ms':>8} {'wall ms':>8}  per request, mean of {args.requests}")
+            print(
+                f"  {'path':10} {'CPU ms':>8} {'wall ms':>8} {'turn ms':>8}  per request, mean of {args.requests}"
+                + (" (turn: CPU holding SQLite's writer turn)" if turn else " (turn: SQLite only)")
+            )
             for name in args.paths.split(","):
                 status, method, path, body = requests[name]
                 for _ in range(max(1, args.requests // 3)):
                     await _expect(call, status, method, path, body())
+                held = turn.held if turn else 0.0
                 cpu, wall = time.process_time(), time.perf_counter()
                 for _ in range(args.requests):
                     # The status alone: decoding a page of 50 here would cost more than serving it.
@@ -153,7 +193,8 @@ def _child(args: argparse.Namespace) -> None:
                     if got != status:
                         raise SystemExit(f"{method} {path}: {got} {content[:300]!r}")
                 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-                print(f"  {name:10} {1000 * cpu / args.requests:8.3f} {1000 * wall / args.requests:8.3f}")
+                turn_ms = f"{1000 * (turn.held - held) / args.requests:8.3f}" if turn else f"{'-':>8}"
+                print(f"  {name:10} {1000 * cpu / args.requests:8.3f} {1000 * wall / args.requests:8.3f} {turn_ms}")
 
     asyncio.run(run())
 
