@@ -17,7 +17,7 @@ import copy
 import email.message
 import inspect
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,14 +27,13 @@ from fastapi.dependencies.models import Dependant
 from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-Handler = Callable[[Request], Awaitable[Response]]
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 def add_routes(app: FastAPI, router: APIRouter, prefix: str = "") -> None:
@@ -175,8 +174,6 @@ def _plain_param(field: Any, where: str) -> _Param | None:
     # An alias given alone is the validation alias too: FastAPI looks the parameter up by it.
     aliased = info.validation_alias is not None and info.validation_alias != field.alias
     if aliased or info.default_factory is not None or not scalar:
-        return None
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return None
     required = info.is_required()
     return _Param(
@@ -333,7 +330,7 @@ def _validated_body(field: Any, received: Any, values: dict[str, Any]) -> tuple[
     loc = ("body",)
     if received is Undefined:
         if field.field_info.is_required():
-            return None, [get_missing_field_error(loc=loc)]
+            return None, [_missing(loc)]
         value = copy.deepcopy(field.default)
         if not field.field_info.validate_default:
             return value, []
@@ -342,7 +339,7 @@ def _validated_body(field: Any, received: Any, values: dict[str, Any]) -> tuple[
     return validated
 
 
-def _missing(loc: tuple[str, str]) -> dict[str, Any]:
+def _missing(loc: tuple[str, ...]) -> dict[str, Any]:
     """The error FastAPI reports for a required parameter the request does not carry (its own function)."""
     error: dict[str, Any] = get_missing_field_error(loc=loc)
     return error

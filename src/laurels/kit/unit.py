@@ -48,7 +48,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import inspect
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -58,11 +58,9 @@ from fastapi.routing import APIRoute
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from starlette.requests import Request
-from starlette.responses import Response
 
 from laurels.kit.db import TURN_TAKEN_AHEAD, Database, violated_check
-from laurels.kit.routing import lean_handler
+from laurels.kit.routing import Handler, lean_handler
 from laurels.kit.statements import Prepared
 
 _FINALS = "laurels_final_statements"
@@ -264,7 +262,7 @@ class UnitRoute(APIRoute):
             endpoint = _unit_endpoint(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+    def get_route_handler(self) -> Handler:
         standard = super().get_route_handler()
         lean = lean_handler(self, standard)
-        return standard if lean is None else lean  # type: ignore[return-value]
+        return standard if lean is None else lean
