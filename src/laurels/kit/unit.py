@@ -46,8 +46,11 @@ rewards holds several counters) run one by one just before.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import inspect
+import weakref
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -59,7 +62,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from laurels.kit.db import TURN_TAKEN_AHEAD, Database, violated_check
+from laurels.kit.db import TURN_TAKEN_AHEAD, Database, WriterQueue, violated_check
 from laurels.kit.routing import Handler, lean_handler
 from laurels.kit.statements import Prepared
 
@@ -226,13 +229,75 @@ async def run_unit_async(session: Session | None, call: Callable[[], T], *, brie
     turns = db.write_lock
     if not brief or turns is None:
         return await in_unit_thread(run_unit, session, call)
-    await turns.enter_async()
-    ahead = TURN_TAKEN_AHEAD.set(True)
-    try:
-        return run_unit(session, call)  # type: ignore[no-any-return]
-    finally:
-        TURN_TAKEN_AHEAD.reset(ahead)
-        turns.__exit__()
+    return await _BriefWrites.of(turns).run(session, call)
+
+
+class _BriefWrites:
+    """An event loop's brief SQLite write units, run back to back under one writer turn.
+
+    The first unit to arrive takes the turn for all that queue meanwhile; once it is theirs they
+    run one after another, each its own transaction, without returning to the loop between them,
+    and the turn is given back when none is left. Awaiting the turn unit by unit, each resumed by
+    the loop in its turn, held the turn (and the other processes' writers) while the loop went
+    round its other callbacks between units: two workers granting kept about one core busy
+    between them (bench/issuance.py). Drained in one go, the turn is held only while statements
+    run, and each process answers its batch while the other writes its own.
+    """
+
+    def __init__(self, turns: WriterQueue, loop: asyncio.AbstractEventLoop) -> None:
+        self.turns = turns
+        self.loop = loop
+        self.pending: deque[tuple[contextvars.Context, Session, Callable[[], Any], asyncio.Future[Any]]] = deque()
+        self.draining: asyncio.Task[None] | None = None
+
+    @classmethod
+    def of(cls, turns: WriterQueue) -> _BriefWrites:
+        loop = asyncio.get_running_loop()
+        queues = _BRIEF_WRITES.setdefault(loop, weakref.WeakKeyDictionary())
+        queue = queues.get(turns)
+        if queue is None:
+            queue = queues[turns] = cls(turns, loop)
+        return queue
+
+    def run(self, session: Session, call: Callable[[], T]) -> asyncio.Future[T]:
+        answer: asyncio.Future[T] = self.loop.create_future()
+        # The unit runs in its request's context, not the draining task's.
+        self.pending.append((contextvars.copy_context(), session, call, answer))
+        if self.draining is None:
+            # A task of its own, not the first request's coroutine: cancelling a request
+            # must not strand the units queued behind it.
+            self.draining = self.loop.create_task(self._drain())
+        return answer
+
+    async def _drain(self) -> None:
+        try:
+            while self.pending:
+                await self.turns.enter_async()
+                try:
+                    while self.pending:
+                        context, session, call, answer = self.pending.popleft()
+                        if answer.cancelled():
+                            continue  # its request is gone before its turn: it never began
+                        try:
+                            answer.set_result(context.run(_turn_taken, session, call))
+                        except Exception as error:
+                            answer.set_exception(error)
+                finally:
+                    self.turns.__exit__()
+        finally:
+            self.draining = None
+            if self.pending:  # left by an error no unit catches (KeyboardInterrupt)
+                self.draining = self.loop.create_task(self._drain())
+
+
+# Per event loop (a test may run several), per database.
+_Queues = weakref.WeakKeyDictionary[WriterQueue, _BriefWrites]
+_BRIEF_WRITES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queues] = weakref.WeakKeyDictionary()
+
+
+def _turn_taken(session: Session, call: Callable[[], T]) -> T:
+    TURN_TAKEN_AHEAD.set(True)  # in the unit's own copy of its context
+    return run_unit(session, call)  # type: ignore[no-any-return]
 
 
 async def read_unit(db: Database, call: Callable[..., T], *args: Any) -> T:
