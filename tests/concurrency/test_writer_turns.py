@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from laurels.kit.db import Checkpointer, Database, WriterQueue
@@ -240,6 +240,96 @@ def test_a_failed_brief_unit_rolls_back_and_gives_its_turn_back(two: tuple[Datab
     assert done.is_set()
     with first.session(write=False) as session:
         assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [2]
+
+
+def _batch_behind_a_holder(db: Database, units: list[Callable[[Session], Callable[[], None]]]) -> list[object]:
+    """Queue ``units`` as brief writes while a writer thread holds the turn, so they run as one
+    batch when it lets go; what each answered (None, or the exception it raised)."""
+    queue = db.write_lock
+    assert queue is not None
+    holder = _holding_the_turn(db)
+
+    async def scenario() -> list[object]:
+        sessions = [db.session(write=True) for _ in units]
+        writes = [
+            asyncio.ensure_future(run_unit_async(s, unit(s), brief=True))
+            for s, unit in zip(sessions, units, strict=True)
+        ]
+        await _queue_shows(queue, lambda: queue.waiting == 1, "the batch queued behind the holder")
+        holder.commit()
+        holder.close()
+        return list(await asyncio.gather(*writes, return_exceptions=True))
+
+    return asyncio.run(scenario())
+
+
+def test_a_unit_that_fails_in_a_batch_rolls_back_alone(two: tuple[Database, Database, Path]) -> None:
+    first, _second, _turn_file = two
+
+    def failing(session: Session) -> Callable[[], None]:
+        def fail() -> None:
+            session.execute(text("INSERT INTO t VALUES (30)"))
+            session.execute(text("INSERT INTO missing VALUES (1)"))
+
+        return fail
+
+    answers = _batch_behind_a_holder(first, [lambda s: _insert(s, 2), failing, lambda s: _insert(s, 4)])
+    assert answers[0] is None
+    assert answers[2] is None
+    assert isinstance(answers[1], OperationalError)
+    assert "no such table" in str(answers[1])
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [1, 2, 4]
+
+
+def test_when_sqlite_rolls_a_batch_back_under_a_unit_the_units_before_it_hear_so(
+    two: tuple[Database, Database, Path],
+) -> None:
+    """SQLite ends the whole transaction on some errors (a full disk, an I/O error); a unit ending it
+    itself stands in for one. The units before it are undone, and say so; those after it go on."""
+    first, _second, _turn_file = two
+
+    def rogue(session: Session) -> Callable[[], None]:
+        def end() -> None:
+            session.execute(text("INSERT INTO t VALUES (30)"))
+            session.connection().exec_driver_sql("ROLLBACK")
+
+        return end
+
+    answers = _batch_behind_a_holder(first, [lambda s: _insert(s, 2), rogue, lambda s: _insert(s, 4)])
+    assert isinstance(answers[0], RuntimeError)
+    assert "rolled back" in str(answers[0])
+    assert isinstance(answers[1], Exception)
+    assert answers[2] is None
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [1, 4]
+
+
+def test_when_a_batch_fails_to_commit_every_unit_in_it_hears_so_and_none_is_written(
+    two: tuple[Database, Database, Path],
+) -> None:
+    """A unit is answered only once its batch commits: a COMMIT refused (here by a deferred foreign
+    key; Laurels' schema has none, so in production a full disk or an I/O error) fails them all."""
+    first, _second, _turn_file = two
+    with first.unit_of_work() as session:
+        session.execute(text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
+        session.execute(
+            text("CREATE TABLE child (parent_id INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)")
+        )
+
+    def orphan(session: Session) -> Callable[[], None]:
+        def insert() -> None:
+            session.execute(text("INSERT INTO child VALUES (99)"))
+
+        return insert
+
+    answers = _batch_behind_a_holder(first, [lambda s: _insert(s, 2), orphan, lambda s: _insert(s, 4)])
+    assert all(isinstance(a, IntegrityError) and "FOREIGN KEY" in str(a) for a in answers), answers
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [1]
+        assert session.scalars(text("SELECT parent_id FROM child")).all() == []
+    assert first.write_lock is not None
+    assert first.write_lock.waiting == 0
 
 
 # ---- the WAL checkpointer (kit/db.py Checkpointer) --------------------------------------------

@@ -24,7 +24,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, Table, create_engine, event, make_url
+from sqlalchemy import JSON, Connection, DateTime, Engine, MetaData, Table, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -432,6 +432,10 @@ class Database:
     def session(self, *, write: bool) -> Session:
         bind = self._write_engine if write else self._read_engine
         return Session(bind=bind, expire_on_commit=False, autoflush=False, info={"db": self, "write": write})
+
+    def write_connection(self) -> Connection:
+        """A connection for write transactions (on SQLite, ``BEGIN IMMEDIATE``), not yet begun."""
+        return self._write_engine.connect()
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

@@ -229,34 +229,39 @@ async def run_unit_async(session: Session | None, call: Callable[[], T], *, brie
     turns = db.write_lock
     if not brief or turns is None:
         return await in_unit_thread(run_unit, session, call)
-    return await _BriefWrites.of(turns).run(session, call)
+    return await _BriefWrites.of(db, turns).run(session, call)
 
 
 class _BriefWrites:
-    """An event loop's brief SQLite write units, run back to back under one writer turn.
+    """An event loop's brief SQLite write units, run together under one writer turn and one commit.
 
-    The first unit to arrive takes the turn for all that queue meanwhile; once it is theirs they
-    run one after another, each its own transaction, without returning to the loop between them,
-    and the turn is given back when none is left. Awaiting the turn unit by unit, each resumed by
-    the loop in its turn, held the turn (and the other processes' writers) while the loop went
-    round its other callbacks between units: two workers granting kept about one core busy
-    between them (bench/issuance.py). Drained in one go, the turn is held only while statements
-    run, and each process answers its batch while the other writes its own.
+    The first unit to arrive takes the turn for all that queue meanwhile. Once it is theirs, they
+    run one after another without returning to the loop, in one transaction, each in a savepoint
+    of its own: a unit that fails rolls back to its savepoint and the others go on. One COMMIT
+    then makes them all durable, and only after it does any of them answer, so no client hears
+    of a write that is not committed. The turn is given back when none is left.
+
+    Why: the turn is the one thing no two writers of any process share, so its length bounds
+    SQLite's write throughput. Awaiting it unit by unit, each resumed by the loop in its turn,
+    held it while the loop went round its other callbacks between units (two workers granting
+    kept one core busy between them); and a commit per unit wrote the same pages (a limit's
+    counter, the tables' last leaves) once per unit instead of once per batch.
     """
 
-    def __init__(self, turns: WriterQueue, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, db: Database, turns: WriterQueue, loop: asyncio.AbstractEventLoop) -> None:
+        self.db = db
         self.turns = turns
         self.loop = loop
         self.pending: deque[tuple[contextvars.Context, Session, Callable[[], Any], asyncio.Future[Any]]] = deque()
         self.draining: asyncio.Task[None] | None = None
 
     @classmethod
-    def of(cls, turns: WriterQueue) -> _BriefWrites:
+    def of(cls, db: Database, turns: WriterQueue) -> _BriefWrites:
         loop = asyncio.get_running_loop()
         queues = _BRIEF_WRITES.setdefault(loop, weakref.WeakKeyDictionary())
         queue = queues.get(turns)
         if queue is None:
-            queue = queues[turns] = cls(turns, loop)
+            queue = queues[turns] = cls(db, turns, loop)
         return queue
 
     def run(self, session: Session, call: Callable[[], T]) -> asyncio.Future[T]:
@@ -273,21 +278,58 @@ class _BriefWrites:
         try:
             while self.pending:
                 await self.turns.enter_async()
+                ahead = TURN_TAKEN_AHEAD.set(True)
                 try:
-                    while self.pending:
-                        context, session, call, answer = self.pending.popleft()
-                        if answer.cancelled():
-                            continue  # its request is gone before its turn: it never began
-                        try:
-                            answer.set_result(context.run(_turn_taken, session, call))
-                        except Exception as error:
-                            answer.set_exception(error)
+                    self._batch()
                 finally:
+                    TURN_TAKEN_AHEAD.reset(ahead)
                     self.turns.__exit__()
         finally:
             self.draining = None
             if self.pending:  # left by an error no unit catches (KeyboardInterrupt)
                 self.draining = self.loop.create_task(self._drain())
+
+    def _batch(self) -> None:
+        """Every pending unit in one transaction, a savepoint each; answered once it commits."""
+        done: list[tuple[asyncio.Future[Any], Any]] = []
+        connection = self.db.write_connection()
+        try:
+            connection.begin()
+            while self.pending:
+                context, session, call, answer = self.pending.popleft()
+                if answer.cancelled():
+                    continue  # its request is gone before its turn: it never began
+                session.bind = connection
+                session.join_transaction_mode = "create_savepoint"
+                try:
+                    done.append((answer, context.run(_turn_taken, session, call)))
+                except Exception as error:
+                    answer.set_exception(error)
+                if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+                    # SQLite rolled the whole transaction back (a full disk, an I/O error): the
+                    # units before this one are undone too. Tell them, and go on afresh.
+                    _fail(done, RuntimeError("SQLite rolled back the transaction this write was part of"))
+                    connection.rollback()
+                    connection.begin()
+            connection.commit()
+        except Exception as error:
+            # A refused COMMIT can leave SQLite's transaction open, and the pool, told it ended,
+            # would not roll it back: the connection is dropped, not handed to the next writer.
+            connection.invalidate()
+            _fail(done, error)
+            return
+        finally:
+            connection.close()
+        for answer, result in done:
+            if not answer.done():
+                answer.set_result(result)
+
+
+def _fail(done: list[tuple[asyncio.Future[Any], Any]], error: Exception) -> None:
+    for answer, _result in done:
+        if not answer.done():
+            answer.set_exception(error)
+    done.clear()
 
 
 # Per event loop (a test may run several), per database.
