@@ -332,6 +332,30 @@ def test_when_a_batch_fails_to_commit_every_unit_in_it_hears_so_and_none_is_writ
     assert first.write_lock.waiting == 0
 
 
+def test_when_a_batch_cannot_begin_its_units_fail_and_the_next_batch_goes(
+    two: tuple[Database, Database, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database that refuses the batch's transaction fails the units queued for it, instead of
+    retrying them at once for ever; once it answers again, the next brief write goes through."""
+    first, _second, _turn_file = two
+
+    def refused() -> None:
+        raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("disk I/O error"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(first, "write_connection", refused)
+        answers = _batch_behind_a_holder(first, [lambda s: _insert(s, 2), lambda s: _insert(s, 3)])
+    assert all(isinstance(a, OperationalError) and "disk I/O error" in str(a) for a in answers), answers
+
+    async def again() -> None:
+        session = first.session(write=True)
+        await run_unit_async(session, _insert(session, 4), brief=True)
+
+    asyncio.run(again())
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [1, 4]
+
+
 # ---- the WAL checkpointer (kit/db.py Checkpointer) --------------------------------------------
 
 

@@ -292,7 +292,12 @@ class _BriefWrites:
     def _batch(self) -> None:
         """Every pending unit in one transaction, a savepoint each; answered once it commits."""
         done: list[tuple[asyncio.Future[Any], Any]] = []
-        connection = self.db.write_connection()
+        try:
+            connection = self.db.write_connection()
+        except Exception as error:
+            _fail([(answer, None) for *_unit, answer in self.pending], error)
+            self.pending.clear()
+            return
         try:
             connection.begin()
             while self.pending:
@@ -316,7 +321,10 @@ class _BriefWrites:
             # A refused COMMIT can leave SQLite's transaction open, and the pool, told it ended,
             # would not roll it back: the connection is dropped, not handed to the next writer.
             connection.invalidate()
-            _fail(done, error)
+            # Those not yet run fail too: a transaction that cannot begin (or begin again) would
+            # refuse them the same way, and retrying them at once would spin.
+            _fail(done + [(answer, None) for *_unit, answer in self.pending], error)
+            self.pending.clear()
             return
         finally:
             connection.close()
