@@ -9,7 +9,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import Connection, inspect, make_url, text
+from sqlalchemy.exc import OperationalError
 
 import laurels.models  # noqa: F401  (registers every table)
 from laurels.kit import migrate
@@ -59,7 +60,7 @@ def scratch(db: Database, tmp_path: Path) -> Iterator[Database]:
     quoted = db.engine.dialect.identifier_preparer.quote(name)
     with db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT")  # CREATE/DROP DATABASE refuse a transaction
-        conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+        _drop(conn, quoted)
         conn.execute(text(f"CREATE DATABASE {quoted}"))
     database = Database(url.set(database=name).render_as_string(hide_password=False))
     try:
@@ -68,7 +69,18 @@ def scratch(db: Database, tmp_path: Path) -> Iterator[Database]:
         database.dispose()
         with db.engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT")
-            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+            _drop(conn, quoted)
+
+
+def _drop(conn: Connection, quoted: str) -> None:
+    """Drop the scratch database. A plain DROP first: it stops an autovacuum worker that is
+    cleaning the fresh tables by itself, where WITH (FORCE) fails on one for a role that is not
+    a superuser (PostgreSQL 15: "must be a member of the role whose process is being
+    terminated"). FORCE only for sessions an interrupted run left connected."""
+    try:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {quoted}"))
+    except OperationalError:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
 
 
 def _schema_diff(db: Database) -> list[object]:
