@@ -25,7 +25,7 @@ CODE_STATUSES = (AVAILABLE, ISSUED, REDEEMED, VOID)
 
 class CodePool(Base):
     __tablename__ = "code_pools"
-    __table_args__ = (UniqueConstraint("org_id", "code_pool_id"),)
+    __table_args__ = (UniqueConstraint("org_id", "code_pool_id"), Index("ix_code_pools_org_id_id", "org_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))

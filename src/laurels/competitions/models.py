@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, UTCDateTime
@@ -11,7 +11,7 @@ from laurels.kit.validation import NAME_MAX
 
 class Competition(Base):
     __tablename__ = "competitions"
-    __table_args__ = (UniqueConstraint("org_id", "competition_id"),)
+    __table_args__ = (UniqueConstraint("org_id", "competition_id"), Index("ix_competitions_org_id_id", "org_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))

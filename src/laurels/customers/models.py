@@ -32,6 +32,7 @@ class Customer(Base):
         Index("uq_customers_org_id_mobile", "org_id", "mobile", unique=True),
         Index("uq_customers_org_id_email", "org_id", "email", unique=True),
         Index("uq_customers_org_id_external_id", "org_id", "external_id", unique=True),
+        Index("ix_customers_org_id_id", "org_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, JSONDoc, UTCDateTime
@@ -27,7 +27,11 @@ class RewardGroup(Base):
     __tablename__ = "reward_groups"
     # Unique names regardless of case: the constraint is on the folded name,
     # so two racing creates of "Gift cards" and "GIFT CARDS" cannot both win.
-    __table_args__ = (UniqueConstraint("org_id", "reward_group_id"), UniqueConstraint("org_id", "name_key"))
+    __table_args__ = (
+        UniqueConstraint("org_id", "reward_group_id"),
+        UniqueConstraint("org_id", "name_key"),
+        Index("ix_reward_groups_org_id_id", "org_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
@@ -54,7 +58,10 @@ class RewardGroupItem(Base):
 
 class PayoutScheme(Base):
     __tablename__ = "payout_schemes"
-    __table_args__ = (UniqueConstraint("org_id", "payout_scheme_id"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "payout_scheme_id"),
+        Index("ix_payout_schemes_org_id_id", "org_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from laurels.kit.db import Base, UTCDateTime
@@ -18,6 +18,7 @@ class Product(Base):
         UniqueConstraint("org_id", "sku"),
         # Issuing takes stock with a conditional update; this keeps any other path honest too.
         CheckConstraint("stock >= 0", name="stock_not_negative"),
+        Index("ix_products_org_id_id", "org_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

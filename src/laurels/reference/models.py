@@ -38,24 +38,24 @@ class NamedOrgRow(OrgRow):
 
 class Label(NamedOrgRow, Base):
     __tablename__ = "labels"
-    __table_args__ = (UniqueConstraint("org_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("org_id", "name_key"), Index("ix_labels_org_id_id", "org_id", "id"))
 
 
 class Category(NamedOrgRow, Base):
     __tablename__ = "categories"
-    __table_args__ = (UniqueConstraint("org_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("org_id", "name_key"), Index("ix_categories_org_id_id", "org_id", "id"))
 
 
 class Vendor(NamedOrgRow, Base):
     __tablename__ = "vendors"
-    __table_args__ = (UniqueConstraint("org_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("org_id", "name_key"), Index("ix_vendors_org_id_id", "org_id", "id"))
 
 
 class CardSeries(OrgRow, Base):
     """Known by ``code`` (what rewards and customers name); ``name`` is a label for people."""
 
     __tablename__ = "card_series"
-    __table_args__ = (UniqueConstraint("org_id", "code_key"),)
+    __table_args__ = (UniqueConstraint("org_id", "code_key"), Index("ix_card_series_org_id_id", "org_id", "id"))
 
     code: Mapped[str] = mapped_column(String(64))
     code_key: Mapped[str] = mapped_column(String(64))
@@ -65,7 +65,10 @@ class CustomFieldDefinition(OrgRow, Base):
     """A custom field rewards (scope ``reward``) or issuances (``issuance``) may carry, by ``name``."""
 
     __tablename__ = "custom_field_definitions"
-    __table_args__ = (UniqueConstraint("org_id", "scope", "name_key"),)
+    __table_args__ = (
+        UniqueConstraint("org_id", "scope", "name_key"),
+        Index("ix_custom_field_definitions_org_id_id", "org_id", "id"),
+    )
 
     name_key: Mapped[str] = mapped_column(Text)
     scope: Mapped[str] = mapped_column(String(16))
@@ -74,12 +77,12 @@ class CustomFieldDefinition(OrgRow, Base):
 
 class LoyaltyProgram(NamedOrgRow, Base):
     __tablename__ = "loyalty_programs"
-    __table_args__ = (UniqueConstraint("org_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("org_id", "name_key"), Index("ix_loyalty_programs_org_id_id", "org_id", "id"))
 
 
 class Segment(NamedOrgRow, Base):
     __tablename__ = "segments"
-    __table_args__ = (UniqueConstraint("org_id", "name_key"),)
+    __table_args__ = (UniqueConstraint("org_id", "name_key"), Index("ix_segments_org_id_id", "org_id", "id"))
 
 
 # ---- children: they belong to an org through their parent ----------------
