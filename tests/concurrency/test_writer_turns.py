@@ -10,9 +10,11 @@ it never sleeps and hopes.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from pathlib import Path
@@ -242,12 +244,16 @@ def test_a_failed_brief_unit_rolls_back_and_gives_its_turn_back(two: tuple[Datab
         assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [2]
 
 
-def _batch_behind_a_holder(db: Database, units: list[Callable[[Session], Callable[[], None]]]) -> list[object]:
-    """Queue ``units`` as brief writes while a writer thread holds the turn, so they run as one
-    batch when it lets go; what each answered (None, or the exception it raised)."""
+def _batch_behind_a_holder(
+    db: Database, units: list[Callable[[Session], Callable[[], None]]], then: Callable[[], None] = lambda: None
+) -> list[object]:
+    """Queue ``units`` as brief writes while a writer thread holds the turn (``then`` called once
+    it does), so they run as one batch when it lets go; what each answered (None, or the exception
+    it raised)."""
     queue = db.write_lock
     assert queue is not None
     holder = _holding_the_turn(db)
+    then()
 
     async def scenario() -> list[object]:
         sessions = [db.session(write=True) for _ in units]
@@ -323,7 +329,17 @@ def test_when_a_batch_fails_to_commit_every_unit_in_it_hears_so_and_none_is_writ
 
         return insert
 
-    answers = _batch_behind_a_holder(first, [lambda s: _insert(s, 2), orphan, lambda s: _insert(s, 4)])
+    def refusing(session: Session) -> Callable[[], None]:
+        def refuse() -> None:
+            # A refusal may rest on what the units before it wrote (a limit they used up):
+            # undone with them, it is not the answer either.
+            session.execute(text("INSERT INTO t VALUES (30)"))
+            raise LookupError("refused, given what the batch wrote before")
+
+        return refuse
+
+    units = [lambda s: _insert(s, 2), refusing, orphan, lambda s: _insert(s, 4)]
+    answers = _batch_behind_a_holder(first, units)
     assert all(isinstance(a, IntegrityError) and "FOREIGN KEY" in str(a) for a in answers), answers
     with first.session(write=False) as session:
         assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [1]
@@ -342,9 +358,11 @@ def test_when_a_batch_cannot_begin_its_units_fail_and_the_next_batch_goes(
     def refused() -> None:
         raise OperationalError("BEGIN IMMEDIATE", {}, sqlite3.OperationalError("disk I/O error"))
 
-    with monkeypatch.context() as patched:
-        patched.setattr(first, "write_connection", refused)
-        answers = _batch_behind_a_holder(first, [lambda s: _insert(s, 2), lambda s: _insert(s, 3)])
+    def refuse() -> None:
+        monkeypatch.setattr(first.write_engine, "connect", refused)
+
+    answers = _batch_behind_a_holder(first, [lambda s: _insert(s, 2), lambda s: _insert(s, 3)], then=refuse)
+    monkeypatch.undo()
     assert all(isinstance(a, OperationalError) and "disk I/O error" in str(a) for a in answers), answers
 
     async def again() -> None:
@@ -354,6 +372,65 @@ def test_when_a_batch_cannot_begin_its_units_fail_and_the_next_batch_goes(
     asyncio.run(again())
     with first.session(write=False) as session:
         assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [1, 4]
+
+
+def test_when_the_turn_cannot_be_taken_the_queued_units_fail_once(
+    two: tuple[Database, Database, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A turn file that cannot be opened or locked fails the units waiting for it, once each,
+    instead of a drain trying again at once for ever; once it can be taken, writes go on."""
+    first, _second, _turn_file = two
+    queue = first.write_lock
+    assert queue is not None
+    attempts = 0
+
+    async def unlockable() -> None:
+        nonlocal attempts
+        attempts += 1
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(queue, "enter_async", unlockable)
+
+    async def writes() -> list[object]:
+        sessions = [first.session(write=True) for _ in range(3)]
+        runs = [run_unit_async(s, _insert(s, n), brief=True) for n, s in enumerate(sessions, 2)]
+        return list(await asyncio.gather(*runs, return_exceptions=True))
+
+    answers = asyncio.run(writes())
+    assert all(isinstance(a, OSError) for a in answers), answers
+    assert attempts == 1
+    monkeypatch.undo()
+
+    async def again() -> None:
+        session = first.session(write=True)
+        await run_unit_async(session, _insert(session, 5), brief=True)
+
+    asyncio.run(again())
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t")).all() == [5]
+
+
+def test_brief_writes_keep_neither_their_loop_nor_their_database(tmp_path: Path) -> None:
+    """What queues a loop's brief writes is found by the database and the loop, and holds neither."""
+
+    def write_once() -> tuple[weakref.ref[Database], weakref.ref[asyncio.AbstractEventLoop]]:
+        db = Database(f"sqlite:///{tmp_path}/gone.db")
+        with db.unit_of_work() as session:
+            session.execute(text("CREATE TABLE t (n INTEGER)"))
+
+        async def write() -> None:
+            session = db.session(write=True)
+            await run_unit_async(session, _insert(session, 1), brief=True)
+
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(write())
+        loop.close()
+        db.dispose()
+        return weakref.ref(db), weakref.ref(loop)
+
+    gone = write_once()
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None]
 
 
 # ---- the WAL checkpointer (kit/db.py Checkpointer) --------------------------------------------

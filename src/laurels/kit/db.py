@@ -116,6 +116,7 @@ def _configure_sqlite(engine: Engine, turns: WriterQueue | None, checkpoints: Ch
     # A batch of brief writes (kit/unit.py) takes a savepoint per unit. SQLAlchemy's own way
     # compiles a statement for every savepoint name: a sixth of a batch's time under load
     # (py-spy, bench/issuance.py). The names are SQLAlchemy's (sa_savepoint_N), never input.
+    # Every SQLite engine of Laurels takes them so; only batches use savepoints.
     # Instance attributes: they shadow the dialect's methods for this engine alone.
     vars(engine.dialect).update(
         do_savepoint=_savepoint_sql("SAVEPOINT"),
@@ -136,7 +137,8 @@ def _configure_sqlite(engine: Engine, turns: WriterQueue | None, checkpoints: Ch
 
 def _savepoint_sql(verb: str) -> Callable[[Connection, str], None]:
     def run(connection: Connection, name: str) -> None:
-        connection.connection.dbapi_connection.execute(f"{verb} {name}")  # type: ignore[union-attr]
+        # As driver SQL: SQLAlchemy's events, logging and error wrapping, no compilation.
+        connection.exec_driver_sql(f"{verb} {name}")
 
     return run
 
@@ -450,9 +452,10 @@ class Database:
         bind = self._write_engine if write else self._read_engine
         return Session(bind=bind, expire_on_commit=False, autoflush=False, info={"db": self, "write": write})
 
-    def write_connection(self) -> Connection:
-        """A connection for write transactions (on SQLite, ``BEGIN IMMEDIATE``), not yet begun."""
-        return self._write_engine.connect()
+    @property
+    def write_engine(self) -> Engine:
+        """The engine whose transactions write (on SQLite, ``BEGIN IMMEDIATE``)."""
+        return self._write_engine
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:

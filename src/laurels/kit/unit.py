@@ -58,7 +58,7 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 from fastapi.routing import APIRoute
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -232,52 +232,65 @@ async def run_unit_async(session: Session | None, call: Callable[[], T], *, brie
     return await _BriefWrites.of(db, turns).run(session, call)
 
 
+# A unit of a batch, run: its answer, and its result or the error it raised.
+_Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
+
+
 class _BriefWrites:
     """An event loop's brief SQLite write units, run together under one writer turn and one commit.
 
     The first unit to arrive takes the turn for all that queue meanwhile. Once it is theirs, they
     run one after another without returning to the loop, in one transaction, each in a savepoint
     of its own: a unit that fails rolls back to its savepoint and the others go on. One COMMIT
-    then makes them all durable, and only after it does any of them answer, so no client hears
-    of a write that is not committed. The turn is given back when none is left.
+    then makes them all durable, and only after it does any of them answer — a refusal too, since
+    it may rest on what an earlier unit of the batch wrote: if the batch is undone, every unit
+    of it answers with that error instead. The turn is given back when none is left.
 
     Why: the turn is the one thing no two writers of any process share, so its length bounds
     SQLite's write throughput. Awaiting it unit by unit, each resumed by the loop in its turn,
     held it while the loop went round its other callbacks between units (two workers granting
     kept one core busy between them); and a commit per unit wrote the same pages (a limit's
     counter, the tables' last leaves) once per unit instead of once per batch.
+
+    It holds neither its loop nor its database (the keys it is found by), so both can go.
     """
 
-    def __init__(self, db: Database, turns: WriterQueue, loop: asyncio.AbstractEventLoop) -> None:
-        self.db = db
+    def __init__(self, turns: WriterQueue, engine: Engine) -> None:
         self.turns = turns
-        self.loop = loop
+        self.engine = engine
         self.pending: deque[tuple[contextvars.Context, Session, Callable[[], Any], asyncio.Future[Any]]] = deque()
         self.draining: asyncio.Task[None] | None = None
 
     @classmethod
     def of(cls, db: Database, turns: WriterQueue) -> _BriefWrites:
+        queues = _BRIEF_WRITES.setdefault(db, weakref.WeakKeyDictionary())
         loop = asyncio.get_running_loop()
-        queues = _BRIEF_WRITES.setdefault(loop, weakref.WeakKeyDictionary())
-        queue = queues.get(turns)
+        queue = queues.get(loop)
         if queue is None:
-            queue = queues[turns] = cls(db, turns, loop)
+            queue = queues[loop] = cls(turns, db.write_engine)
         return queue
 
     def run(self, session: Session, call: Callable[[], T]) -> asyncio.Future[T]:
-        answer: asyncio.Future[T] = self.loop.create_future()
+        loop = asyncio.get_running_loop()
+        answer: asyncio.Future[T] = loop.create_future()
         # The unit runs in its request's context, not the draining task's.
         self.pending.append((contextvars.copy_context(), session, call, answer))
         if self.draining is None:
             # A task of its own, not the first request's coroutine: cancelling a request
             # must not strand the units queued behind it.
-            self.draining = self.loop.create_task(self._drain())
+            self.draining = loop.create_task(self._drain())
         return answer
 
     async def _drain(self) -> None:
         try:
             while self.pending:
-                await self.turns.enter_async()
+                try:
+                    await self.turns.enter_async()
+                except Exception as error:
+                    # The turn file cannot be opened or locked: the queued units cannot write,
+                    # and trying again at once would spin.
+                    self._fail_pending([], error)
+                    return
                 ahead = TURN_TAKEN_AHEAD.set(True)
                 try:
                     self._batch()
@@ -286,17 +299,14 @@ class _BriefWrites:
                     self.turns.__exit__()
         finally:
             self.draining = None
-            if self.pending:  # left by an error no unit catches (KeyboardInterrupt)
-                self.draining = self.loop.create_task(self._drain())
 
     def _batch(self) -> None:
         """Every pending unit in one transaction, a savepoint each; answered once it commits."""
-        done: list[tuple[asyncio.Future[Any], Any]] = []
+        outcomes: list[_Outcome] = []
         try:
-            connection = self.db.write_connection()
+            connection = self.engine.connect()
         except Exception as error:
-            _fail([(answer, None) for *_unit, answer in self.pending], error)
-            self.pending.clear()
+            self._fail_pending(outcomes, error)
             return
         try:
             connection.begin()
@@ -307,42 +317,52 @@ class _BriefWrites:
                 session.bind = connection
                 session.join_transaction_mode = "create_savepoint"
                 try:
-                    done.append((answer, context.run(_turn_taken, session, call)))
+                    outcomes.append((answer, context.run(_turn_taken, session, call), None))
                 except Exception as error:
-                    answer.set_exception(error)
+                    outcomes.append((answer, None, error))
                 if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
                     # SQLite rolled the whole transaction back (a full disk, an I/O error): the
                     # units before this one are undone too. Tell them, and go on afresh.
-                    _fail(done, RuntimeError("SQLite rolled back the transaction this write was part of"))
+                    _fail(outcomes, RuntimeError("SQLite rolled back the transaction this write was part of"))
                     connection.rollback()
                     connection.begin()
             connection.commit()
-        except Exception as error:
+        except BaseException as error:
             # A refused COMMIT can leave SQLite's transaction open, and the pool, told it ended,
             # would not roll it back: the connection is dropped, not handed to the next writer.
             connection.invalidate()
             # Those not yet run fail too: a transaction that cannot begin (or begin again) would
             # refuse them the same way, and retrying them at once would spin.
-            _fail(done + [(answer, None) for *_unit, answer in self.pending], error)
-            self.pending.clear()
+            self._fail_pending(outcomes, error)
+            if not isinstance(error, Exception):
+                raise
             return
         finally:
             connection.close()
-        for answer, result in done:
-            if not answer.done():
+        for answer, result, failure in outcomes:
+            if answer.done():
+                continue
+            if failure is None:
                 answer.set_result(result)
+            else:
+                answer.set_exception(failure)
+
+    def _fail_pending(self, outcomes: list[_Outcome], error: BaseException) -> None:
+        """Answer ``error`` to the units run so far and to every unit still queued."""
+        _fail(outcomes + [(answer, None, None) for *_unit, answer in self.pending], error)
+        self.pending.clear()
 
 
-def _fail(done: list[tuple[asyncio.Future[Any], Any]], error: Exception) -> None:
-    for answer, _result in done:
+def _fail(outcomes: list[_Outcome], error: BaseException) -> None:
+    for answer, _result, _error in outcomes:
         if not answer.done():
             answer.set_exception(error)
-    done.clear()
+    outcomes.clear()
 
 
-# Per event loop (a test may run several), per database.
-_Queues = weakref.WeakKeyDictionary[WriterQueue, _BriefWrites]
-_BRIEF_WRITES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Queues] = weakref.WeakKeyDictionary()
+# Per database, per event loop (a test may run several).
+_Queues = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _BriefWrites]
+_BRIEF_WRITES: weakref.WeakKeyDictionary[Database, _Queues] = weakref.WeakKeyDictionary()
 
 
 def _turn_taken(session: Session, call: Callable[[], T]) -> T:
