@@ -197,6 +197,42 @@ def test_brief_units_queue_behind_a_writer_thread_of_their_own_process_in_one_tu
         assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [1, 2, 3, 4]
 
 
+def test_a_batch_finds_a_connection_while_every_unit_thread_holds_one(tmp_path: Path) -> None:
+    """The loop's units need a connection of their own: while another process writes, as many
+    unit threads as the pool has connections (``size_threadpool``) may each hold one, queued for
+    the turn behind the loop's batch. Without a spare, the batch waited for a connection those
+    threads would give back only after its turn: a stall of the pool's 30 s timeout, then errors."""
+    url = f"sqlite:///{tmp_path}/spare.db"
+    threads = 2
+    first, second = Database(url, pool_size=threads), Database(url)
+    with first.unit_of_work() as session:
+        session.execute(text("CREATE TABLE t (n INTEGER)"))
+    queue = first.write_lock
+    assert queue is not None
+    turn_file = tmp_path / "spare.db-writer"
+    holder = _holding_the_turn(second)  # the other process writes
+
+    async def scenario() -> None:
+        session = first.session(write=True)
+        batch = asyncio.ensure_future(run_unit_async(session, _insert(session, 2), brief=True))
+        await _waits_on_the_file(turn_file, batch)
+        writers = [_write_in_thread(first, threading.Event(), n) for n in range(10, 10 + threads)]
+        await _queue_shows(queue, lambda: queue.waiting == threads, "every unit thread queued, a connection each")
+        holder.commit()
+        holder.close()
+        await asyncio.wait_for(batch, 10)
+        for writer in writers:
+            await asyncio.to_thread(writer.join, 10)
+
+    try:
+        asyncio.run(scenario())
+        with first.session(write=False) as session:
+            assert sorted(session.scalars(text("SELECT n FROM t"))) == [1, 2, 10, 11]
+    finally:
+        first.dispose()
+        second.dispose()
+
+
 def test_a_brief_unit_cancelled_while_waiting_passes_its_turn_on(two: tuple[Database, Database, Path]) -> None:
     first, _second, _turn_file = two
     queue = first.write_lock

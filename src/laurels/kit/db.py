@@ -171,7 +171,11 @@ def make_engine(
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-            pool_size=pool_size,
+            # One more than the unit threads: SQLite's read units and brief writes run on the event
+            # loop (kit/unit.py), one at a time. While another process writes, every unit thread
+            # may hold a connection, queued for the turn behind the loop's writes; without a
+            # connection of its own the loop would wait for one they give back only after it.
+            pool_size=pool_size + 1,
             max_overflow=0,
         )
         _configure_sqlite(engine, turns, checkpoints)
