@@ -318,8 +318,10 @@ class _BriefWrites:
                 session.join_transaction_mode = "create_savepoint"
                 try:
                     outcomes.append((answer, context.run(_turn_taken, session, call), None))
-                except Exception as error:
+                except BaseException as error:
                     outcomes.append((answer, None, error))
+                    if not isinstance(error, Exception):
+                        raise  # SystemExit and the like: below, every unit hears of it
                 if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
                     # SQLite rolled the whole transaction back (a full disk, an I/O error): the
                     # units before this one are undone too. Tell them, and go on afresh.
