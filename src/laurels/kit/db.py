@@ -150,9 +150,9 @@ _HOLDS_TURN = "laurels_holds_writer_turn"
 TURN_TAKEN_AHEAD: ContextVar[bool] = ContextVar("laurels_turn_taken_ahead", default=False)
 
 
-# One connection per worker thread, and as many worker threads as connections
-# (kit/unit.py sizes the threadpool from the pool): a request never waits for a
-# connection while holding another resource, such as SQLite's write lock.
+# One connection per worker thread (on SQLite one more, the event loop's), and as many
+# worker threads as that (kit/unit.py sizes the threadpool from the pool): a request never
+# waits for a connection while holding another resource, such as SQLite's write lock.
 # Connections older than this are replaced at checkout, instead of pinging every
 # checkout: a server-side idle timeout or a failover does not leave a dead one in the pool.
 POOL_RECYCLE_SECONDS = 300

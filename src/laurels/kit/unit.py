@@ -15,15 +15,17 @@ thread of its own: six hops for a plain GET, each costing more than the query.
 - on SQLite, read units and :func:`brief` write units skip even that hop and run
   on the event loop (:func:`run_unit_async`): with no network to wait on, a thread
   buys them nothing, and under load handing the GIL between the loop and the unit
-  threads cost more than their statements;
+  threads cost more than their statements. A process's brief writes that queue
+  together run in one transaction, a savepoint each (:class:`_BriefWrites`);
 - FastAPI validates and serializes the returned model on the event loop (the
   route is a coroutine to FastAPI), where it costs no hop.
 
 SQLite has one writer at a time. Writers take turns (:attr:`Database.write_lock`)
-from their first statement to the moment their connection is back in the pool,
-in order within a process and by a file lock between processes, so none waits in
-SQLite's busy handler, whose back-off would make a burst of writers wait in ever
-longer sleeps. Work a route does before its first statement holds no turn.
+from their first statement (a batch of brief writes: from just before it begins) to
+the moment their connection is back in the pool, in order within a process and by a
+file lock between processes, so none waits in SQLite's busy handler, whose back-off
+would make a burst of writers wait in ever longer sleeps. Work a route does before
+its first statement holds no turn.
 
 A unit may name statements to run last, with its commit
 (:func:`run_at_commit`): those that lock a row every request of their kind
@@ -200,8 +202,9 @@ def run_unit(session: Session | None, call: Callable[[], Any]) -> Any:
 def brief(endpoint: E) -> E:
     """Mark a route's unit as brief: a handful of statements, no bulk work, nothing awaited.
 
-    On SQLite a brief unit that writes runs on the event loop, like every read unit there: its
-    turn to write is awaited first (:meth:`WriterQueue.enter_async`), so it never blocks the
+    On SQLite a brief unit that writes runs on the event loop, like every read unit there, in a
+    batch with the brief writes of its process queued meanwhile (:class:`_BriefWrites`): the
+    batch's turn is awaited first (:meth:`WriterQueue.enter_async`), so it never blocks the
     loop waiting for another writer. Units that may run long (bulk uploads, code generation)
     are left unmarked and run in a unit thread, so the loop serves other requests meanwhile.
     """
