@@ -563,6 +563,40 @@ def test_user_reward_list_filters_and_orders(tenant: Tenant, world: World) -> No
     assert {third, first, second}  # ids are distinct rewards
 
 
+def test_user_reward_list_follows_every_write_at_once(tenant: Tenant, world: World) -> None:
+    """A list is judged once per (rewards at their versions, stored profile) and kept: each write
+    that changes either shows in the very next list, as does a limit used up."""
+    labelled = live_reward(tenant, world, labels=[world.labels[12751]], languageSpecificInfo=[_en("labelled")])
+    live_reward(tenant, world, languageSpecificInfo=[_en("everyone")])
+    tenant.put("/v1/customers/u", json={"country": 7})
+
+    def names() -> list[str]:
+        response = tenant.get(f"{USER}/brand/Acme", params={"userId": "u"})
+        assert response.status_code == 200, response.text
+        return [r["name"] for r in response.json()["rewards"]]
+
+    assert names() == names() == ["everyone"]
+    tenant.put("/v1/customers/u", json={"labels": [world.labels[12751]], "country": 7})
+    assert names() == ["labelled", "everyone"]
+    update = tenant.put(f"{CAP}/reward/{labelled['id']}/brand/{world.brand}", json={"labels": [world.labels[5462]]})
+    assert update.status_code == 200, update.text
+    assert names() == ["everyone"]
+    limited = live_reward(
+        tenant,
+        world,
+        languageSpecificInfo=[_en("once")],
+        restrictions={"customerLevel": [{"kpi": "QUANTITY", "limit": 1, "repeatFrequencyType": "NO_LIMIT"}]},
+    )
+    assert names() == ["everyone", "once"]
+    grant = tenant.post("/v1/rewards/grant", json={"rewardId": str(limited["id"]), "userId": "u"})
+    assert grant.status_code == 201, grant.text
+    assert names() == ["everyone"]
+
+
+def _en(name: str) -> dict[str, Any]:
+    return {"languageCode": "en", "name": name}
+
+
 # ---- seed 002: connected orgs ------------------------------------------------------
 
 CONNECTED = "/api_gateway/rewards/core/v1.1/user/rewards"

@@ -78,12 +78,15 @@ class _Offerable:
     """
 
     reward: Reward
+    pk: int
     state: dict[str, Any]
     owner: str
     start_at: datetime | None
     end_at: datetime | None
     order: tuple[int, int, int]
     views: dict[str, Template] = field(default_factory=dict)
+    # Its view filled, per language and lifecycle: a live reward's is the same every time.
+    filled: dict[tuple[str, State], bytes] = field(default_factory=dict)
 
     def view(self, language: str | None) -> Template:
         key = (language or "").lower()
@@ -95,10 +98,31 @@ class _Offerable:
             self.views[key] = template
         return template
 
+    def shown(self, language: str | None, lifecycle: State) -> bytes:
+        """Its seed 001 view as a customer allowed to have it sees it, at ``lifecycle``."""
+        key = ((language or "").lower(), lifecycle)
+        body = self.filled.get(key)
+        if body is None:
+            if len(self.filled) >= _MAX_LANGUAGES * len(State):
+                self.filled.clear()
+            expired = b"true" if lifecycle is State.ENDED else b"false"
+            started = b"false" if lifecycle is State.UPCOMING else b"true"
+            body = self.filled[key] = self.view(language).fill((expired, started, _VALID))
+        return body
+
 
 def _offerable(reward: Reward) -> _Offerable:
     state = to_state(reward)
-    return _Offerable(reward, state, reward.org_id, reward.start_at, reward.end_at, order_key(state, reward.id))
+    return _Offerable(
+        reward, reward.id, state, reward.org_id, reward.start_at, reward.end_at, order_key(state, reward.id)
+    )
+
+
+# The brand's live rewards (id, version) as listed, and the customer's profile as stored: every
+# input of the judgement but the usage of limits, which only rewards without limits go without.
+_JudgedKey = tuple[str, tuple[tuple[int, int], ...], tuple[Any, ...]]
+# Judgements kept per process: a bound, so that many customers' distinct profiles cannot grow it.
+_MAX_JUDGED = 1024
 
 
 class UserRewardReads:
@@ -108,6 +132,7 @@ class UserRewardReads:
         self.db = db
         self.reads = reads
         self.offerable = RewardVersions(db, _offerable)
+        self.judged: dict[_JudgedKey, list[_Offerable]] = {}
 
     async def page(
         self,
@@ -125,27 +150,12 @@ class UserRewardReads:
         rows = await self.reads.rows(LIVE_IN_BRAND_NAMED, {"org_id": org_id, "name_key": name_key, "now": now})
         if not rows and not await self.reads.rows(BRAND_ID_NAMED, {"org_id": org_id, "name_key": name_key}):
             raise brand_not_found(brand_name)
-        customer = await self._profile(org_id, user_id)
-        candidates = await self.offerable.of(org_id, rows)
-        limited = [(o.reward.id, o.state["restrictions"]) for o in candidates if o.state.get("restrictions")]
-        used = await self._usage(org_id, limited, user_id, now) if limited else {}
-        unfiltered = filters == _NO_FILTERS
-        offers = sorted(
-            (
-                o
-                for o in candidates
-                if judge(o.state, customer, owner_org_id=o.owner, org_id=org_id, usage=used.get(o.reward.id, no_usage))
-                and (unfiltered or matches(o.state, filters))
-            ),
-            key=lambda o: o.order,
-        )
+        stored = await self._profile_row(org_id, user_id)
+        offers = await self._judged(org_id, rows, stored, user_id, now)
+        if filters != _NO_FILTERS:
+            offers = [o for o in offers if matches(o.state, filters)]
         chosen = offers[page * size : (page + 1) * size]
-        rendered = []
-        for offer in chosen:
-            lifecycle = state_of(offer.start_at, offer.end_at, now)
-            expired = b"true" if lifecycle is State.ENDED else b"false"
-            started = b"false" if lifecycle is State.UPCOMING else b"true"
-            rendered.append(offer.view(language).fill((expired, started, _VALID)))
+        rendered = [offer.shown(language, state_of(offer.start_at, offer.end_at, now)) for offer in chosen]
         pagination = {"page": page, "size": size, "count": len(chosen), "total": len(offers)}
         return b"".join(
             (
@@ -159,6 +169,38 @@ class UserRewardReads:
             )
         )
 
+    async def _judged(
+        self, org_id: str, rows: list[Any], stored: tuple[Any, ...], user_id: str | None, now: datetime
+    ) -> list[_Offerable]:
+        """The live rewards this customer may have, in the list's order.
+
+        Kept per (rewards at their versions, stored profile) while none of them has limits: the
+        judgement is then a function of those alone, both read fresh this request, so a write
+        committed before it is seen at once. Rewards with limits are judged on what is used of
+        them, read every time.
+        """
+        key: _JudgedKey = (org_id, tuple(tuple(row) for row in rows), stored)
+        kept = self.judged.get(key)
+        if kept is not None:
+            return kept
+        candidates = await self.offerable.of(org_id, rows)
+        limited = [(o.pk, o.state["restrictions"]) for o in candidates if o.state.get("restrictions")]
+        used = await self._usage(org_id, limited, user_id, now) if limited else {}
+        customer = _profile(stored)
+        offers = sorted(
+            (
+                o
+                for o in candidates
+                if judge(o.state, customer, owner_org_id=o.owner, org_id=org_id, usage=used.get(o.pk, no_usage))
+            ),
+            key=lambda o: o.order,
+        )
+        if not limited:
+            if len(self.judged) >= _MAX_JUDGED:
+                self.judged.clear()
+            self.judged[key] = offers
+        return offers
+
     async def _usage(
         self, org_id: str, limited: list[tuple[int, Any]], user_id: str | None, now: datetime
     ) -> Mapping[int, Usage]:
@@ -169,13 +211,18 @@ class UserRewardReads:
         result: Mapping[int, Usage] = await run_unit_async(session, read)
         return result
 
-    async def _profile(self, org_id: str, user_id: str | None) -> Profile:
+    async def _profile_row(self, org_id: str, user_id: str | None) -> tuple[Any, ...]:
+        """The customer's profile as stored (PROFILE_FIELDS; its documents as JSON text), or ()."""
         if not user_id:
-            return Profile()
+            return ()
         rows = await self.reads.rows(PROFILE_OF, {"org_id": org_id, "user_id": user_id})
-        if not rows:
-            return Profile()
-        return profile(**dict(zip(PROFILE_FIELDS, (document(v) for v in rows[0]), strict=True)))
+        return tuple(rows[0]) if rows else ()
+
+
+def _profile(stored: tuple[Any, ...]) -> Profile:
+    if not stored:
+        return Profile()
+    return profile(**dict(zip(PROFILE_FIELDS, (document(v) for v in stored), strict=True)))
 
 
 def _detail(reward: Reward) -> Stated:
