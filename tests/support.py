@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from sqlalchemy import text
 
 from laurels.issuance.reconcile import ReconcileService
 from laurels.kit.db import Database
@@ -111,3 +112,19 @@ def assert_reconciled(db: Database) -> None:
     with db.session(write=False) as session:
         report = ReconcileService(session).check()
     assert report.ok, report.mismatches[:5]
+
+
+def blocked_by(db: Database, holder: int) -> str | None:
+    """The statement of a backend waiting for a lock ``holder`` holds, if one is.
+
+    pg_stat_activity is a snapshot taken as the query starts, pg_blocking_pids() a live look: a
+    backend that moved on to its locking statement just after the snapshot would be shown with the
+    statement before it. Asking the snapshot itself for a wait on a lock keeps the two consistent.
+    """
+    query = text(
+        "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+        "AND :holder = ANY(pg_blocking_pids(pid))"
+    )
+    with db.engine.connect() as conn:
+        found: str | None = conn.execute(query, {"holder": holder}).scalar()
+        return found

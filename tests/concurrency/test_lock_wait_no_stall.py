@@ -20,21 +20,10 @@ import pytest
 from sqlalchemy import text
 
 from laurels.kit.db import Database
-from tests.support import Tenant
+from tests.support import Tenant, blocked_by
 
 POLL = 0.005  # seconds between two looks at pg_stat_activity
 DEADLINE = 30.0  # seconds to wait for what should happen at once; only a hang reaches it
-
-
-def _waiting_on(db: Database, holder: int) -> str | None:
-    """The statement of a backend waiting for a lock that ``holder`` holds, if one is."""
-    query = text(
-        "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
-        "AND :holder = ANY(pg_blocking_pids(pid))"
-    )
-    with db.engine.connect() as conn:
-        found: str | None = conn.execute(query, {"holder": holder}).scalar()
-        return found
 
 
 def test_a_grant_waiting_on_a_lock_does_not_stop_its_process(live_server: str, tenant: Tenant, db: Database) -> None:
@@ -60,7 +49,7 @@ def test_a_grant_waiting_on_a_lock_does_not_stop_its_process(live_server: str, t
         )
         parked = pool.submit(grant, "parked")
         deadline = time.monotonic() + DEADLINE
-        while (waiting := _waiting_on(db, holder_pid)) is None:
+        while (waiting := blocked_by(db, holder_pid)) is None:
             assert not parked.done(), parked.result().text
             assert time.monotonic() < deadline, "the grant was never seen waiting for the points row"
             time.sleep(POLL)
@@ -72,6 +61,6 @@ def test_a_grant_waiting_on_a_lock_does_not_stop_its_process(live_server: str, t
             assert http.get(f"/v1/rewards/{reward['rewardId']}").status_code == 200
         assert grant("another").status_code == 201
         assert not parked.done()
-        assert _waiting_on(db, holder_pid) is not None
+        assert blocked_by(db, holder_pid) is not None
         holder.rollback()
         assert parked.result(DEADLINE).status_code == 201

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from laurels.kit.db import Database
 from laurels.kit.repository import OrgScopedRepository
 from laurels.reference.repository import Children, ReferenceRepository
-from tests.support import Tenant
+from tests.support import Tenant, blocked_by
 
 ROUNDS = 30
 # How long to wait on the second request between two looks at pg_stat_activity.
@@ -146,22 +146,6 @@ class Hold:
         return parking
 
 
-def _blocked_by(db: Database, holder: int) -> str | None:
-    """The statement of a backend waiting for a lock ``holder`` holds, if one is.
-
-    pg_stat_activity is a snapshot taken as the query starts, pg_blocking_pids() a live look: a
-    backend that moved on to its locking statement just after the snapshot would be shown with the
-    statement before it. Asking the snapshot itself for a wait on a lock keeps the two consistent.
-    """
-    query = text(
-        "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
-        "AND :holder = ANY(pg_blocking_pids(pid))"
-    )
-    with db.engine.connect() as conn:
-        found: str | None = conn.execute(query, {"holder": holder}).scalar()
-        return found
-
-
 class Race:
     def __init__(self, live_server: str, tenant: Tenant, db: Database, target: Target) -> None:
         self.live_server, self.tenant, self.db, self.target = live_server, tenant, db, target
@@ -220,7 +204,7 @@ class Race:
             assert seen, f"the {second} never queued for its turn to write"
             return
         deadline = time.monotonic() + DEADLINE
-        while (waiting := _blocked_by(self.db, hold.backend_pid)) is None:
+        while (waiting := blocked_by(self.db, hold.backend_pid)) is None:
             assert time.monotonic() < deadline, f"the {second} was never seen waiting for the lock"
             # Between two looks at pg_stat_activity, wait on the request itself: one that answers
             # here did not wait for the lock, and the test fails with its answer.

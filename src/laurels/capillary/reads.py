@@ -4,13 +4,16 @@ seed 002's reward by id and seed 001's per-user reward list.
 A reward by id is its seed 002 detail, rendered once per version with a hole
 for its lifecycle ``state`` (``rewards.reads.Stated``).
 
-A customer's list is judged per request — which live rewards of the brand this
-customer may have, filtered and ordered — with the same ``rewards.offers``
-functions the other customer-facing reads use. What does not depend on the
-customer is kept per reward version: its state (what the judgement reads) and
-its seed 001 view per asked language, rendered once with holes for the three
-members that depend on the clock or the customer (``expired``, ``started``,
-``rewardRestrictions``).
+A customer's list — which live rewards of the brand this customer may have,
+filtered and ordered — is judged with the same ``rewards.offers`` functions the
+other customer-facing reads use. What does not depend on the customer is kept
+per reward version: its state (what the judgement reads) and its seed 001 view
+per asked language, rendered once with holes for the three members that depend
+on the clock or the customer (``expired``, ``started``, ``rewardRestrictions``),
+and filled once per language and lifecycle. The judged list itself is kept per
+(rewards at their versions, the customer's stored profile) while none of those
+rewards has limits: both are read fresh every request, so any committed write
+to either is seen at once.
 
 Two statements per request: the brand's live rewards (ids and versions, the
 brand found by name in the same statement) and, when a userId is given, the
