@@ -13,7 +13,7 @@ times out.)
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import httpx2
 import pytest
@@ -22,7 +22,7 @@ from sqlalchemy import text
 from laurels.kit.db import Database
 from tests.support import Tenant, blocked_by
 
-POLL = 0.005  # seconds between two looks at pg_stat_activity
+POLL = 0.005  # seconds to wait on the grant between two looks at pg_stat_activity
 DEADLINE = 30.0  # seconds to wait for what should happen at once; only a hang reaches it
 
 
@@ -50,9 +50,11 @@ def test_a_grant_waiting_on_a_lock_does_not_stop_its_process(live_server: str, t
         parked = pool.submit(grant, "parked")
         deadline = time.monotonic() + DEADLINE
         while (waiting := blocked_by(db, holder_pid)) is None:
-            assert not parked.done(), parked.result().text
             assert time.monotonic() < deadline, "the grant was never seen waiting for the points row"
-            time.sleep(POLL)
+            # Between two looks at pg_stat_activity, wait on the grant itself: one that answers
+            # here did not wait for the lock, and the test fails with its answer.
+            done, _ = wait([parked], timeout=POLL)
+            assert not done, f"the grant finished without waiting for the lock: {parked.result().text}"
         assert "points_accounts" in waiting, waiting
 
         # The lock is held: each of these is answered only if the loop is free.
