@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
+from laurels.kit.db import Database
 from tests.support import Tenant
 
 USER_LIST = "/api_gateway/rewards/core/v1/user/reward/brand/Hot"
@@ -87,3 +89,31 @@ def test_the_capillary_detail_shows_every_committed_change_at_once(tenant: Tenan
     assert tenant.get(f"{CAP}/reward/{created['id']}/brand/{other}").status_code == 404
     tenant.data(tenant.delete(f"/v1/rewards/{created['rewardId']}"))
     assert tenant.get(path).status_code == 404
+
+
+def test_a_read_connection_dropped_while_idle_is_replaced_unseen(db: Database, tenant: Tenant, brand: int) -> None:
+    """PostgreSQL ended the hot reads' idle connections (a restart, a killed backend): the next
+    reads are answered as if nothing happened, each taking a fresh connection, no ping per read."""
+    if db.is_sqlite:
+        pytest.skip("SQLite's hot reads use the process's own file, with no server to drop them")
+    created = reward(tenant, brand, "Survivor")
+    path = f"/v1/rewards/{created['rewardId']}"
+    assert tenant.data(tenant.get(path))["name"] == "Survivor"
+    mine = {"name": "laurels-reads"}
+    with db.engine.connect() as conn:
+        ended = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND application_name = :name"
+            ),
+            mine,
+        )
+        assert ended.scalar_one() >= 1
+        # Watch them go: a read sent before a backend has exited would race its goodbye instead.
+        left = text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = :name"
+        )
+        while conn.execute(left, mine).scalar_one():
+            conn.rollback()  # a fresh snapshot of pg_stat_activity each look
+    assert tenant.data(tenant.get(path))["name"] == "Survivor"
+    assert names(tenant) == ["Survivor"]

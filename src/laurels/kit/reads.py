@@ -11,8 +11,8 @@ routes are ``async`` and read through :class:`Reads` instead:
   a primary-key or index-range select takes tens of microseconds — less than the
   hop to a thread would. The connection is ``query_only``: nothing on this path
   can write.
-- **PostgreSQL**: an asyncpg pool per event loop (``LAURELS_DB_READ_POOL_SIZE``
-  connections per worker, default 8), outside any transaction: each statement
+- **PostgreSQL**: asyncpg connections kept per event loop (``LAURELS_DB_READ_POOL_SIZE``
+  per worker, default 8; :class:`_PostgresBackend`), outside any transaction: each statement
   sees every write committed before it, from any worker. asyncpg, not the
   psycopg the ORM uses, because it is the fastest driver for exactly this — a
   prepared statement per query shape, rows decoded in C; psycopg's async
@@ -73,45 +73,57 @@ class _SQLiteBackend:
         self.conn.close()
 
 
-async def _keep_session(_conn: Any) -> None:
-    """No reset between uses: these connections only run plain selects, and never change
-    session state (no SET, LISTEN, advisory locks or cursors), so asyncpg's default reset
-    would be a wasted round trip per read."""
+# Errors after which a connection taken from the idle list is dropped and the read tried on
+# the next one: the server closed it (restarted, or killed the backend) while it sat idle.
+_GONE = (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError, OSError)
+# How these connections show in pg_stat_activity, apart from the ORM's.
+_NAMED = {"application_name": "laurels-reads"}
 
 
 class _PostgresBackend:
+    """asyncpg connections kept per event loop, handed out first come first served.
+
+    Not asyncpg's pool: its acquire and release (a task and a shield per release, an idle
+    timer per connection, a reset query unless told otherwise) were a third of a GET by id's
+    CPU in a py-spy profile of ``bench/inprocess.py --paths get`` on PostgreSQL, and it is not
+    fair: a read arriving just as a connection is given back took it ahead of the one woken for
+    it, and under 64 connections some reads lost that race again and again (bench/http.py, GET
+    by id: p99 202 ms against 23 ms once reads queued). Here a read waits on a semaphore with
+    one permit per connection, FIFO, and past it a connection is either idle or may be opened.
+    These connections only run plain selects outside any transaction and never change session
+    state (no SET, LISTEN, advisory locks or cursors), so nothing needs resetting between reads.
+    """
+
     def __init__(self, dsn: str, size: int) -> None:
         self.dsn = dsn
-        self.size = size
-        self.pool: asyncpg.Pool | None = None
-        # Created by the first read; every read that arrives meanwhile awaits the same one.
-        self._opening: asyncio.Task[asyncpg.Pool] | None = None
-        # Reads queue here, first come first served, for one of the pool's connections. asyncpg's
-        # pool is not fair: a read arriving just as a connection is given back takes it ahead of
-        # the one woken for it, which goes back to the end of the queue. Under 64 connections
-        # some reads lost that race again and again (bench/http.py, GET by id: p99 202 ms against
-        # 23 ms with this). Past this semaphore (as many permits as connections) a connection is
-        # always free, so nobody overtakes.
+        self._idle: list[asyncpg.Connection] = []
         self._turns = asyncio.Semaphore(size)
 
-    async def _open(self) -> asyncpg.Pool:
-        opening = self._opening
-        failed = opening is not None and opening.done() and (opening.cancelled() or opening.exception())
-        if opening is None or failed:  # a database down at first use is tried again next time
-            opening = self._opening = asyncio.ensure_future(
-                asyncpg.create_pool(self.dsn, min_size=1, max_size=self.size, reset=_keep_session)
-            )
-        self.pool = await asyncio.shield(opening)
-        return self.pool
-
     async def rows(self, sql: str, params: Any) -> list[Row]:
-        pool = self.pool or await self._open()
-        async with self._turns, pool.acquire() as conn:
-            return [tuple(record) for record in await conn.fetch(sql, *params)]
+        async with self._turns:
+            while True:
+                kept = bool(self._idle)
+                # The most recently used first: under light load the same few stay warm.
+                conn = self._idle.pop() if kept else await asyncpg.connect(self.dsn, server_settings=_NAMED)
+                try:
+                    records = await conn.fetch(sql, *params)
+                except BaseException as exc:
+                    gone = conn.is_closed() or isinstance(exc, _GONE)
+                    if isinstance(exc, asyncpg.PostgresError) and not gone:
+                        self._idle.append(conn)  # the statement failed; the connection is fine
+                        raise
+                    # Lost, cancelled mid-statement, or a fault of the driver: its state is unknown.
+                    conn.terminate()
+                    if gone and kept:
+                        continue  # it died while idle: try the next one (a select, so no harm)
+                    raise
+                self._idle.append(conn)
+                return [tuple(record) for record in records]
 
     async def close(self) -> None:
-        if self.pool is not None:
-            await self.pool.close()
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await conn.close()
 
 
 class Reads:
@@ -129,6 +141,7 @@ class Reads:
         # as SQLAlchemy's before_cursor_execute event does for the engine).
         self.listeners: list[Callable[[str], None]] = []
         self._backends: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Backend] = weakref.WeakKeyDictionary()
+        self._last: tuple[asyncio.AbstractEventLoop, _Backend] | None = None
 
     def compiled(self, stmt: Executable) -> Compiled:
         # Keyed by identity: callers pass statements built once (module constants); the
@@ -141,6 +154,9 @@ class Reads:
 
     def _backend(self) -> _Backend:
         loop = asyncio.get_running_loop()
+        last = self._last
+        if last is not None and last[0] is loop:
+            return last[1]
         backend = self._backends.get(loop)
         if backend is None:
             if self.sqlite_file is not None:
@@ -149,6 +165,8 @@ class Reads:
                 dsn = make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
                 backend = _PostgresBackend(dsn, self.pool_size)
             self._backends[loop] = backend
+        # A server has one loop per process: remembering it spares a weak reference per read.
+        self._last = (loop, backend)
         return backend
 
     async def rows(self, stmt: Executable, params: Mapping[str, Any]) -> list[Row]:
@@ -166,6 +184,9 @@ class Reads:
 
     async def close(self) -> None:
         """Close this event loop's connections (the app's lifespan calls it on shutdown)."""
-        backend = self._backends.pop(asyncio.get_running_loop(), None)
+        loop = asyncio.get_running_loop()
+        if self._last is not None and self._last[0] is loop:
+            self._last = None
+        backend = self._backends.pop(loop, None)
         if backend is not None:
             await backend.close()
