@@ -15,9 +15,10 @@ and filled once per language and lifecycle. The judged list itself is kept per
 rewards has limits: both are read fresh every request, so any committed write
 to either is seen at once.
 
-Two statements per request: the brand's live rewards (ids and versions, the
-brand found by name in the same statement) and, when a userId is given, the
-customer's profile. When some of those rewards have limits, what is used of
+One statement per request: the brand's live rewards (ids and versions, the
+brand found by name in the same statement), the brand itself (so that an
+unknown brand is told from one with nothing live) and, when a userId is given,
+the customer's profile. When some of those rewards have limits, what is used of
 them (``issuance.usage``: one query for their counters) is read in one worker
 thread too, fresh every request. Rewards the cache has not seen at their version are loaded
 through the ORM in one worker thread, one query.
@@ -34,7 +35,7 @@ from typing import Any
 
 from laurels.capillary.envelope import FETCHED, USER_LISTED, status
 from laurels.capillary.views import reward_detail, user_reward
-from laurels.customers.repository import PROFILE_FIELDS, PROFILE_OF
+from laurels.customers.repository import PROFILE_FIELDS
 from laurels.issuance.usage import UsageReader
 from laurels.kit.clock import utcnow
 from laurels.kit.db import Database
@@ -58,10 +59,9 @@ from laurels.rewards.offers import (
     profile,
 )
 from laurels.rewards.reads import RewardVersions, Stated
-from laurels.rewards.repository import BY_PK_IN_BRAND, BY_REWARD_ID_IN_BRAND, LIVE_IN_BRAND_NAMED
+from laurels.rewards.repository import BY_PK_IN_BRAND, BY_REWARD_ID_IN_BRAND, LIVE_IN_BRAND_NAMED_WITH_PROFILE
 from laurels.rewards.state import to_state
 from laurels.rewards.vocabulary import RewardCode
-from laurels.tenancy.repository import BRAND_ID_NAMED
 
 # The members of seed 001's reward that change with the clock or the customer.
 _HOLES = ("expired", "started", "rewardRestrictions")
@@ -150,10 +150,21 @@ class UserRewardReads:
     ) -> bytes:
         now = utcnow()
         name_key = fold(brand_name)
-        rows = await self.reads.rows(LIVE_IN_BRAND_NAMED, {"org_id": org_id, "name_key": name_key, "now": now})
-        if not rows and not await self.reads.rows(BRAND_ID_NAMED, {"org_id": org_id, "name_key": name_key}):
+        params = {"org_id": org_id, "name_key": name_key, "now": now, "user_id": user_id or None}
+        rows: list[tuple[int, int]] = []
+        brand = False
+        stored: tuple[Any, ...] = ()  # the customer's profile as stored (its documents as JSON text)
+        for row in await self.reads.rows(LIVE_IN_BRAND_NAMED_WITH_PROFILE, params):
+            part = row[0]
+            if part == 0:
+                rows.append((row[1], row[2]))
+            elif part == 1:
+                brand = True
+            else:
+                stored = tuple(row[3:])
+        if not brand:
             raise brand_not_found(brand_name)
-        stored = await self._profile_row(org_id, user_id)
+        rows.sort()  # the order the rewards are kept under, whatever order the database gave them in
         offers = await self._judged(org_id, rows, stored, user_id, now)
         if filters != _NO_FILTERS:
             offers = [o for o in offers if matches(o.state, filters)]
@@ -173,7 +184,7 @@ class UserRewardReads:
         )
 
     async def _judged(
-        self, org_id: str, rows: list[Any], stored: tuple[Any, ...], user_id: str | None, now: datetime
+        self, org_id: str, rows: list[tuple[int, int]], stored: tuple[Any, ...], user_id: str | None, now: datetime
     ) -> list[_Offerable]:
         """The live rewards this customer may have, in the list's order.
 
@@ -182,7 +193,7 @@ class UserRewardReads:
         committed before it is seen at once. Rewards with limits are judged on what is used of
         them, read every time.
         """
-        key: _JudgedKey = (org_id, tuple(tuple(row) for row in rows), stored)
+        key: _JudgedKey = (org_id, tuple(rows), stored)
         kept = self.judged.get(key)
         if kept is not None:
             return kept
@@ -213,13 +224,6 @@ class UserRewardReads:
         read = functools.partial(UsageReader(session).of, org_id, limited, user_id, now)
         result: Mapping[int, Usage] = await run_unit_async(session, read)
         return result
-
-    async def _profile_row(self, org_id: str, user_id: str | None) -> tuple[Any, ...]:
-        """The customer's profile as stored (PROFILE_FIELDS; its documents as JSON text), or ()."""
-        if not user_id:
-            return ()
-        rows = await self.reads.rows(PROFILE_OF, {"org_id": org_id, "user_id": user_id})
-        return tuple(rows[0]) if rows else ()
 
 
 def _profile(stored: tuple[Any, ...]) -> Profile:

@@ -9,7 +9,7 @@ from laurels.kit.repository import OrgScopedRepository
 from laurels.kit.statements import Prepared, document
 
 # What eligibility reads of a customer (rewards.offers.profile takes them by these names).
-_PROFILE_COLUMNS = (
+PROFILE_COLUMNS = (
     Customer.tiers,
     Customer.labels,
     Customer.card_series,
@@ -19,9 +19,7 @@ _PROFILE_COLUMNS = (
 )
 PROFILE_FIELDS = ("tiers", "labels", "card_series", "segments", "partner_programs", "country_id")
 _BY_USER_ID = (Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
-# Hot read (kit.reads.Reads): the profile by (org, userId).
-PROFILE_OF = select(*_PROFILE_COLUMNS).where(*_BY_USER_ID)
-_PK_AND_PROFILE = Prepared(select(Customer.id, *_PROFILE_COLUMNS).where(*_BY_USER_ID))
+_PK_AND_PROFILE = Prepared(select(Customer.id, *PROFILE_COLUMNS).where(*_BY_USER_ID))
 
 
 _PK_OF = Prepared(

@@ -5,8 +5,24 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, tuple_
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal_column,
+    null,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 
+from laurels.customers.models import Customer
+from laurels.customers.repository import PROFILE_COLUMNS, PROFILE_FIELDS
 from laurels.kit.repository import OrgScopedRepository
 from laurels.kit.validation import row_id
 from laurels.reference.models import RewardReference
@@ -25,9 +41,14 @@ BY_REWARD_ID = select(Reward.id, Reward.version).where(
 # The same, only if it is the brand's (Capillary addresses rewards under a brand).
 BY_PK_IN_BRAND = BY_PK.where(Reward.brand_id == bindparam("brand_id"))
 BY_REWARD_ID_IN_BRAND = BY_REWARD_ID.where(Reward.brand_id == bindparam("brand_id"))
-# The enabled rewards LIVE at :now of the brand named :name_key (folded), found by name in the same statement.
-LIVE_IN_BRAND_NAMED = (
-    select(Reward.id, Reward.version)
+# Seed 001's per-user list in one round trip, as rows of (part, id, version, *PROFILE_FIELDS):
+# part 0, the enabled rewards LIVE at :now of the brand named :name_key (folded); part 1, that
+# brand (its id), there even when none of its rewards is live, so that an unknown brand is told
+# apart from one with nothing to show; part 2, the profile of customer :user_id as stored.
+# Typed: PostgreSQL types a union's NULLs from the branches before, not after.
+_NO_PROFILE = tuple(cast(null(), c.type).label(f) for c, f in zip(PROFILE_COLUMNS, PROFILE_FIELDS, strict=True))
+LIVE_IN_BRAND_NAMED_WITH_PROFILE: CompoundSelect[*tuple[Any, ...]] = union_all(
+    select(literal_column("0").label("part"), Reward.id.label("id"), Reward.version.label("version"), *_NO_PROFILE)
     .join(Brand, Brand.id == Reward.brand_id)
     .where(
         Brand.org_id == bindparam("org_id"),
@@ -36,8 +57,13 @@ LIVE_IN_BRAND_NAMED = (
         Reward.enabled.is_(True),
         or_(Reward.start_at.is_(None), Reward.start_at <= bindparam("now")),
         or_(Reward.end_at.is_(None), Reward.end_at >= bindparam("now")),
-    )
-    .order_by(Reward.id)
+    ),
+    select(literal_column("1"), Brand.id, null(), *_NO_PROFILE).where(
+        Brand.org_id == bindparam("org_id"), Brand.name_key == bindparam("name_key")
+    ),
+    select(literal_column("2"), null(), null(), *PROFILE_COLUMNS).where(
+        Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id")
+    ),
 )
 
 

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from laurels.kit.repository import Repository
 from laurels.kit.validation import fold
 from laurels.tenancy.models import ApiKey, Brand, Org
-
-# Hot read (kit.reads.Reads): a brand's id by its folded name (:name_key) in an org.
-BRAND_ID_NAMED = select(Brand.id).where(Brand.org_id == bindparam("org_id"), Brand.name_key == bindparam("name_key"))
 
 
 class TenancyRepository(Repository):
