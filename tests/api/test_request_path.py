@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,10 +15,12 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import event
+from starlette.routing import Match
 
 from laurels.app import create_app
 from laurels.kit.db import Database
 from laurels.kit.reads import Reads
+from laurels.kit.routing import RouteIndex
 from laurels.tenancy.service import TenancyService
 from tests.support import Tenant
 
@@ -156,3 +159,24 @@ def test_every_authenticated_operation_documents_its_schemes_and_org_headers(app
                 continue
             assert operation["security"] == [{"HTTPBearer": []}, {"HTTPBasic": []}], (method, path)
             assert headers[-2:] == ["x-monterosa-org-id", "x-org-id"], (method, path)
+
+
+def test_the_route_index_finds_what_a_scan_of_the_table_finds_for_every_route(app: FastAPI) -> None:
+    """For a path made from every route's template (each parameter a word, a number, or a
+    segment that is another route's literal), the index's first full match is the router's."""
+    index = RouteIndex(app.router, app.router)
+    literals = {part for route in app.router.routes for part in getattr(route, "path", "").split("/")}
+    fillers = ["x", "42", *sorted(p for p in literals if p and "{" not in p)]
+    checked = 0
+    for route in app.router.routes:
+        template: str = getattr(route, "path", "")
+        for filler in fillers if "{" in template else [""]:
+            path = re.sub(r"\{[^}]*\}", filler, template)
+            for method in getattr(route, "methods", None) or {"GET"}:
+                scope = {"type": "http", "path": path, "method": method, "root_path": "", "headers": []}
+                scanned = next(
+                    ((r, s) for r in app.router.routes for m, s in [r.matches(scope)] if m == Match.FULL), None
+                )
+                assert index.matching(scope) == scanned, (method, path)
+                checked += 1
+    assert checked > 1000
