@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -427,5 +428,9 @@ def test_serve_and_cli_from_different_directories_share_the_default_database(tmp
     assert f"Laurels on {base}" in banner
     assert f"Database (SQLite): {expected}" in banner
     assert "laurels org create" in banner
+    # The access log, one plain line per answer, on stdout.
+    assert re.search(
+        r'^INFO: +127\.0\.0\.1:\d+ - "POST /v1/rewards HTTP/1\.1" 201$', stdout.closed_text(timeout=20), re.M
+    )
     assert not list(server_dir.iterdir())
     assert not list(client_dir.iterdir())
