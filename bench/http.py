@@ -89,6 +89,8 @@ from common import (
     wrk,
 )
 
+from laurels.cli import serve_log_config
+
 REWARDS = 60  # more than a page of 50, so every list answers a full page
 PAGE = 50
 CAP_USER_LIST = f"/api_gateway/rewards/core/v1/user/reward/brand/{BRAND}?userId={USER}"
@@ -180,6 +182,8 @@ def _ceiling(seeded: Seeded, args: argparse.Namespace, tmp: Path) -> dict[str, F
     (bodies / "list.json").write_bytes(seeded.page)
     (bodies / "created.json").write_bytes(seeded.created)
     env = {**os.environ, "LAURELS_CEILING_DIR": str(bodies)}
+    log_config = tmp / "ceiling-logging.json"
+    log_config.write_text(json.dumps(serve_log_config()))
     command = [
         sys.executable,
         "-m",
@@ -198,7 +202,9 @@ def _ceiling(seeded: Seeded, args: argparse.Namespace, tmp: Path) -> dict[str, F
         "--http",
         "httptools",
         "--log-level",
-        "info",  # as `laurels serve`: the access log stays on
+        "info",  # as `laurels serve`: the access log stays on, formatted as it formats it
+        "--log-config",
+        str(log_config),
     ]
     figures: dict[str, Figure] = {}
     print(f"  ceiling (bare FastAPI, same JSON from memory); load average {load_average()}")
