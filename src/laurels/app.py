@@ -27,6 +27,7 @@ from laurels.issuance.routes import router as issuance_router
 from laurels.kit import options
 from laurels.kit.db import Database
 from laurels.kit.http import document_errors_as_served, install_error_handlers, register_surface
+from laurels.kit.otel import fastapi_telemetry
 from laurels.kit.reads import Reads
 from laurels.kit.routing import add_routes, index_routes
 from laurels.kit.unit import size_threadpool
@@ -152,6 +153,7 @@ def create_app(db: Database | None = None, *, cors_origins: Sequence[str] | None
         docs_url=None,
         redoc_url=None,
         lifespan=_lifespan,
+        telemetry=fastapi_telemetry(),
     )
     app.state.db = db = db or Database(database_url(), pool_size())
     app.state.reads = Reads(db.url, read_pool_size())
