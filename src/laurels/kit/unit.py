@@ -132,11 +132,11 @@ def _run(session: Session, finals: list[Final], *, with_commit: bool) -> None:
             raw: Any = session.connection().connection.dbapi_connection
             with raw.pipeline():
                 for final in finals:
-                    final.statement.rows(session, final.params)
+                    final.statement.run(session, final.params)
                 raw.commit()
         else:
             for final in finals:
-                final.statement.rows(session, final.params)
+                final.statement.run(session, final.params)
     except Exception as error:
         # In the pipeline psycopg raises its own error, at the commit; elsewhere SQLAlchemy wraps it.
         # The finals run together have distinct guards: the violated one names the statement.
