@@ -31,7 +31,7 @@ import httpx2
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 PGBENCH = "/usr/lib/postgresql/15/bin/pgbench"
-# uvicorn's access log: ... "GET /v1/rewards/1 HTTP/1.1" 200 OK
+# The access log as `laurels serve` writes it: ... "GET /v1/rewards/1 HTTP/1.1" 200 (uvicorn's own adds " OK")
 ACCESS_LINE = re.compile(r'"([A-Z]+) (\S+) HTTP/[\d.]+" (\d{3})')
 
 
