@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -113,7 +114,9 @@ def test_a_read_connection_dropped_while_idle_is_replaced_unseen(db: Database, t
         left = text(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = :name"
         )
+        deadline = time.monotonic() + 30
         while conn.execute(left, mine).scalar_one():
+            assert time.monotonic() < deadline, "the ended backends are still there after 30 s"
             conn.rollback()  # a fresh snapshot of pg_stat_activity each look
     assert tenant.data(tenant.get(path))["name"] == "Survivor"
     assert names(tenant) == ["Survivor"]
