@@ -117,14 +117,21 @@ def assert_reconciled(db: Database) -> None:
 def blocked_by(db: Database, holder: int) -> str | None:
     """The statement of a backend waiting for a lock ``holder`` holds, if one is.
 
-    pg_stat_activity is a snapshot taken as the query starts, pg_blocking_pids() a live look: a
-    backend that moved on to its locking statement just after the snapshot would be shown with the
-    statement before it. Asking the snapshot itself for a wait on a lock keeps the two consistent.
+    pg_stat_activity copies every backend's statement text at the first read of a transaction,
+    but reads wait events live: a backend that sent its locking statement just after the copy
+    shows, while it waits, the statement before it (a CI run saw a waiting backend's query read
+    ``BEGIN``). So the waiting backend is found first, and its statement read in a second
+    transaction, begun once it was seen waiting, and only if it still waits then.
     """
-    query = text(
-        "SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
-        "AND :holder = ANY(pg_blocking_pids(pid))"
-    )
     with db.engine.connect() as conn:
-        found: str | None = conn.execute(query, {"holder": holder}).scalar()
+        waiting = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE :holder = ANY(pg_blocking_pids(pid))"), {"holder": holder}
+        ).scalar()
+    if waiting is None:
+        return None
+    with db.engine.connect() as conn:
+        found: str | None = conn.execute(
+            text("SELECT query FROM pg_stat_activity WHERE pid = :pid AND :holder = ANY(pg_blocking_pids(pid))"),
+            {"pid": waiting, "holder": holder},
+        ).scalar()
         return found
