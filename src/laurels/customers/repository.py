@@ -18,8 +18,9 @@ PROFILE_COLUMNS = (
     Customer.country_id,
 )
 PROFILE_FIELDS = ("tiers", "labels", "card_series", "segments", "partner_programs", "country_id")
-_BY_USER_ID = (Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
-_PK_AND_PROFILE = Prepared(select(Customer.id, *PROFILE_COLUMNS).where(*_BY_USER_ID))
+# A customer by (org, userId), as :org_id and :user_id.
+BY_USER_ID = (Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
+_PK_AND_PROFILE = Prepared(select(Customer.id, *PROFILE_COLUMNS).where(*BY_USER_ID))
 
 
 _PK_OF = Prepared(

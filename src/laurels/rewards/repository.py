@@ -21,8 +21,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from laurels.customers.models import Customer
-from laurels.customers.repository import PROFILE_COLUMNS, PROFILE_FIELDS
+from laurels.customers.repository import BY_USER_ID, PROFILE_COLUMNS, PROFILE_FIELDS
 from laurels.kit.repository import OrgScopedRepository
 from laurels.kit.validation import row_id
 from laurels.reference.models import RewardReference
@@ -30,8 +29,8 @@ from laurels.rewards.models import Reward
 from laurels.tenancy.models import Brand
 
 # ---- hot reads: statements run on the event loop by kit.reads.Reads ------------------------
-# They select only ids and versions; the bodies come from rewards.reads' cache of what
-# was rendered per version. Parameters are bound by name when they run.
+# They select ids and versions (the per-user list, the customer's profile too); the bodies come
+# from rewards.reads' cache of what was rendered per version. Parameters are bound by name when they run.
 
 # A reward by integer id, or by rewardId, in an org.
 BY_PK = select(Reward.id, Reward.version).where(Reward.org_id == bindparam("org_id"), Reward.id == bindparam("pk"))
@@ -47,23 +46,19 @@ BY_REWARD_ID_IN_BRAND = BY_REWARD_ID.where(Reward.brand_id == bindparam("brand_i
 # apart from one with nothing to show; part 2, the profile of customer :user_id as stored.
 # Typed: PostgreSQL types a union's NULLs from the branches before, not after.
 _NO_PROFILE = tuple(cast(null(), c.type).label(f) for c, f in zip(PROFILE_COLUMNS, PROFILE_FIELDS, strict=True))
+_BRAND_NAMED = (Brand.org_id == bindparam("org_id"), Brand.name_key == bindparam("name_key"))
 LIVE_IN_BRAND_NAMED_WITH_PROFILE: CompoundSelect[*tuple[Any, ...]] = union_all(
     select(literal_column("0").label("part"), Reward.id.label("id"), Reward.version.label("version"), *_NO_PROFILE)
     .join(Brand, Brand.id == Reward.brand_id)
     .where(
-        Brand.org_id == bindparam("org_id"),
-        Brand.name_key == bindparam("name_key"),
+        *_BRAND_NAMED,
         Reward.org_id == bindparam("org_id"),
         Reward.enabled.is_(True),
         or_(Reward.start_at.is_(None), Reward.start_at <= bindparam("now")),
         or_(Reward.end_at.is_(None), Reward.end_at >= bindparam("now")),
     ),
-    select(literal_column("1"), Brand.id, null(), *_NO_PROFILE).where(
-        Brand.org_id == bindparam("org_id"), Brand.name_key == bindparam("name_key")
-    ),
-    select(literal_column("2"), null(), null(), *PROFILE_COLUMNS).where(
-        Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id")
-    ),
+    select(literal_column("1"), Brand.id, null(), *_NO_PROFILE).where(*_BRAND_NAMED),
+    select(literal_column("2"), null(), null(), *PROFILE_COLUMNS).where(*BY_USER_ID),
 )
 
 
