@@ -7,7 +7,8 @@ filled). The race is arranged, not hoped for: the first generate to reach its
 server's own thread), so its transaction is open and, on SQLite, holds the
 database's write lock. Only then are the brand and rewards sent. The held
 generate is let go once every other writer is observed either waiting for the
-write lock (SQLite: queued in the process's writer queue, ``Database.write_lock``) or,
+write lock (SQLite: queued in the process's writer queue, ``Database.write_lock``, the
+reward creates in their batch of brief writes) or,
 on PostgreSQL, done (row locks keep them apart from the pool's writers).
 Every answer must be its usual success.
 """
@@ -25,6 +26,7 @@ from sqlalchemy import event
 
 from laurels.codepools.generation import COUNT_MAX
 from laurels.kit.db import Database
+from laurels.kit.unit import queued_brief_writes
 from tests.support import Tenant
 
 GENERATES = 3
@@ -92,12 +94,16 @@ def test_three_maximum_generates_do_not_lock_out_other_writers(live_server: str,
         probe.until("a generate inserting its codes", lambda: probe.held)
         others: list[Future[httpx2.Response]] = [executor.submit(send, "POST", p, b) for p, b in writers]
         if db.write_lock is not None:
-            # SQLite: the other two generates and the three writers all queue for the write lock,
-            # in this process's writer queue (kit/db.py), behind the held generate.
-            queued = GENERATES - 1 + len(writers)
+            # SQLite: the other two generates, the brand create and the batch of the two reward
+            # creates (brief writes: one turn for the batch, kit/unit.py) all queue for the write
+            # lock, in this process's writer queue (kit/db.py), behind the held generate.
             lock = db.write_lock
+
+            def all_queued() -> bool:
+                return lock.waiting >= GENERATES - 1 + 2 and queued_brief_writes(db) == 2
+
             with lock.changed:
-                assert lock.changed.wait_for(lambda: lock.waiting >= queued, TIMEOUT), "writers did not queue"
+                assert lock.changed.wait_for(all_queued, TIMEOUT), "writers did not queue"
         else:
             done, _ = wait(others, timeout=TIMEOUT)
             assert len(done) == len(writers), "writers did not finish while a generate was inserting"

@@ -11,7 +11,9 @@ other is sent, and only once it is seen waiting for that lock is the first relea
 "seen waiting" is ``pg_blocking_pids`` of the second request's backend naming the first's, on its
 locking statement. On SQLite there are no row locks: the parked request holds the database's write
 lock (``BEGIN IMMEDIATE``), and the second is seen queued for its turn to write (the process's
-writer queue, ``Database.write_lock``), which it cannot get until the first commits.
+writer queue, ``Database.write_lock``), which it cannot get until the first commits. A create
+cannot be parked on SQLite (it runs on the event loop, kit/unit.py): for the create first, the
+test holds the turn itself and sees the create, then the delete, queue behind it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from laurels.kit.db import Database
 from laurels.kit.repository import OrgScopedRepository
+from laurels.kit.unit import queued_brief_writes
 from laurels.reference.repository import Children, ReferenceRepository
 from tests.support import Tenant, blocked_by
 
@@ -180,6 +183,8 @@ class Race:
         path, body = self._prepare()
         requests = {"create": ("POST", "/v1/rewards", body), "delete": ("DELETE", path, None)}
         second = "delete" if first == "create" else "create"
+        if first == "create" and self.db.write_lock is not None:
+            return self._create_queued_first(path, body)
         hold.arm(first)
         with ThreadPoolExecutor(max_workers=2) as pool:
             futures: dict[str, Future[Any]] = {first: pool.submit(self._send, *requests[first], None)}
@@ -191,6 +196,31 @@ class Race:
                 hold.release()
             outcome = self._judge(path, futures["create"].result(), futures["delete"].result())
         assert outcome == f"{first} won", outcome
+        return outcome
+
+    def _create_queued_first(self, path: str, body: dict[str, Any]) -> str:
+        """SQLite: the create ahead of the delete in the writer queue, the turn held by the test.
+
+        SQLite runs a reward create on the event loop, in a batch of brief writes (kit/unit.py):
+        parked there, it would stall the whole server, the delete with it. So the order is made
+        certain in the writer queue (kit/db.py) instead: the test takes the turn, the create's
+        batch is seen queued for it, then the delete behind; the turn let go, they write in that order.
+        """
+        queue = self.db.write_lock
+        assert queue is not None
+
+        def until(what: str, seen: Callable[[], bool]) -> None:
+            with queue.changed:
+                assert queue.changed.wait_for(seen, DEADLINE), f"the {what} never queued for its turn to write"
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            with queue:
+                created = pool.submit(self._send, "POST", "/v1/rewards", body, None)
+                until("create", lambda: queue.waiting >= 1 and queued_brief_writes(self.db) == 1)
+                deleted = pool.submit(self._send, "DELETE", path, None, None)
+                until("delete", lambda: queue.waiting >= 2)
+            outcome = self._judge(path, created.result(), deleted.result())
+        assert outcome == "create won", outcome
         return outcome
 
     def _see_waiting(self, hold: Hold, second: str, request: Future[Any]) -> None:

@@ -263,6 +263,12 @@ class WriterQueue:
             raise
         await _unless_cancelled(loop.run_in_executor(None, fcntl.flock, fd, fcntl.LOCK_EX), self.__exit__)
 
+    def joined(self) -> None:
+        """A brief write joined the batch that holds (or awaits) a turn: no ticket of its own, but
+        the queue grew, so whoever watches ``changed`` hears of it (kit/unit.py)."""
+        with self.changed:
+            self.changed.notify_all()
+
     def _ticket(self, waiter: Callable[[], W]) -> W | None:
         """Take a number: None if it is served now, else what its holder waits on until it is."""
         with self.changed:

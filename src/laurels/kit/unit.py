@@ -278,6 +278,7 @@ class _BriefWrites:
         answer: asyncio.Future[T] = loop.create_future()
         # The unit runs in its request's context, not the draining task's.
         self.pending.append((contextvars.copy_context(), session, call, answer))
+        self.turns.joined()
         if self.draining is None:
             # A task of its own, not the first request's coroutine: cancelling a request
             # must not strand the units queued behind it.
@@ -368,6 +369,12 @@ def _fail(outcomes: list[_Outcome], error: BaseException) -> None:
 # Per database, per event loop (a test may run several).
 _Queues = weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _BriefWrites]
 _BRIEF_WRITES: weakref.WeakKeyDictionary[Database, _Queues] = weakref.WeakKeyDictionary()
+
+
+def queued_brief_writes(db: Database) -> int:
+    """This process's brief write units queued for their batch's turn, not yet run (tests watch
+    it with ``Database.write_lock.changed``: a unit that joins a batch takes no ticket)."""
+    return sum(len(queue.pending) for queue in _BRIEF_WRITES.get(db, {}).values())
 
 
 def _turn_taken(session: Session, call: Callable[[], T]) -> T:

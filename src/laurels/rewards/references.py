@@ -141,12 +141,11 @@ class ReferenceChecker:
 
     def brand(self, org_id: str, brand_id: Any) -> int:
         pk = row_id(brand_id) if isinstance(brand_id, int) else None
-        brand = self.tenancy.get_brand(org_id, pk) if pk is not None else None
-        if brand is None:
+        if pk is None or not self.tenancy.has_brand(org_id, pk):
             raise InvalidInput(
                 f"Brand not found for brandId: {brand_id}", code=RewardCode.BRAND_NOT_FOUND, field="brandId"
             )
-        return brand.id
+        return pk
 
     def _labels(self, org_id: str, labels: list[int]) -> None:
         missing = self.refs.missing_labels(org_id, labels, lock=True)

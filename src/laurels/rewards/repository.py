@@ -13,6 +13,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     literal_column,
     null,
     or_,
@@ -23,6 +24,7 @@ from sqlalchemy import (
 
 from laurels.customers.repository import BY_USER_ID, PROFILE_COLUMNS, PROFILE_FIELDS
 from laurels.kit.repository import OrgScopedRepository
+from laurels.kit.statements import Prepared
 from laurels.kit.validation import row_id
 from laurels.reference.models import RewardReference
 from laurels.rewards.models import Reward
@@ -76,6 +78,14 @@ def page_of(*, by_enabled: bool, by_type: bool, after: bool) -> Select[int, int]
     return stmt.order_by(Reward.id).limit(bindparam("limit"))
 
 
+# A new reward's row, every column but the id it is given. Run past the ORM's unit of work,
+# whose flush of one reward was a third of a create's CPU (py-spy of bench/inprocess.py).
+_WRITTEN = tuple((attr.key, attr.columns[0]) for attr in inspect(Reward).column_attrs if attr.key != "id")
+_INSERT = Prepared(
+    insert(Reward).values({column.key: bindparam(column.key) for _, column in _WRITTEN}).returning(Reward.id)
+)
+
+
 class RewardRepository(OrgScopedRepository[Reward]):
     model = Reward
     ident = Reward.reward_id
@@ -97,6 +107,16 @@ class RewardRepository(OrgScopedRepository[Reward]):
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.scalar(stmt)
+
+    def insert(self, reward: Reward) -> None:
+        """Write a new reward, built in full but not added to the session, and give it its id.
+
+        The instance stays out of the session: nothing in the unit reads it back, and the
+        response is rendered from it as it stands. A unique or foreign key it breaks raises
+        ``IntegrityError``, as a flush would.
+        """
+        [(pk,)] = _INSERT.rows(self.session, {column.key: getattr(reward, key) for key, column in _WRITTEN})
+        reward.id = int(pk)
 
     def by_pks(self, org_id: str, pks: Collection[int]) -> list[Reward]:
         """The org's rewards among these integer ids, in no particular order."""

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from laurels.kit import schema as js
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from laurels.kit.unit import UnitRoute
+from laurels.kit.unit import UnitRoute, brief
 from laurels.rewards.reads import RewardReads
 from laurels.rewards.rules import REWARD_TYPES, STATUSES
 from laurels.rewards.schemas import RewardCreate, RewardCreated, RewardList, RewardOut, RewardUpdate
@@ -31,8 +31,8 @@ async def reward_reads(request: Request) -> RewardReads:
 Reads = Annotated[RewardReads, Depends(reward_reads)]
 
 
-def _json(body: bytes) -> Response:
-    return Response(body, media_type="application/json")
+def _json(body: bytes, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type="application/json")
 
 
 @router.get("/rewards", response_model=Envelope[RewardList], responses=error_responses(400, 401, 403))
@@ -53,11 +53,17 @@ async def list_rewards(
     return _json(await reads.page(principal.org_id, status=status, reward_type=rewardType, cursor=cursor, limit=limit))
 
 
-@router.post("/rewards", status_code=201, responses=error_responses(400, 401, 403, 409))
-def create_reward(principal: CatalogWriter, session: DbSession, body: RewardCreate) -> Envelope[RewardCreated]:
+@router.post(
+    "/rewards",
+    status_code=201,
+    response_model=Envelope[RewardCreated],
+    responses=error_responses(400, 401, 403, 409),
+)
+@brief
+def create_reward(principal: CatalogWriter, session: DbSession, body: RewardCreate) -> Response:
     """Create a reward; its config is validated for its type and what it references must exist."""
     reward = RewardService(session).create(principal.org_id, principal.key_id, body.model_dump(exclude_unset=True))
-    return ok(RewardCreated(reward=RewardOut.of(reward)))
+    return _json(ok(RewardCreated(reward=RewardOut.of(reward))).model_dump_json().encode(), status=201)
 
 
 @router.get("/rewards/{rewardId}", response_model=Envelope[RewardOut], responses=error_responses(401, 403, 404))

@@ -89,7 +89,7 @@ class RewardService:
         offset: int,
         limit: int,
     ) -> list[Reward]:
-        if self.tenancy.get_brand(org_id, brand_id) is None:
+        if not self.tenancy.has_brand(org_id, brand_id):
             raise NotFound("Brand not found", code=RewardCode.BRAND_NOT_FOUND, field="brandId")
         return self.rewards.brand_page(
             org_id,
@@ -192,11 +192,11 @@ class RewardService:
         pool_pk = self.references.check(org_id, state, set(changes))
         if resolved is None:
             resolved = self._derive_delivery(org_id, pool_pk, state)
-        reward = Reward(org_id=org_id, reward_id=reward_id, created_at=now, updated_at=now)
+        reward = Reward(org_id=org_id, reward_id=reward_id, created_at=now, updated_at=now, version=1)
         apply_state(reward, state)
         self._link(reward, resolved)
         try:
-            self.rewards.add(reward)
+            self.rewards.insert(reward)
         except IntegrityError:
             if explicit_id:
                 # Lost a race with a concurrent create of the same rewardId.

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from laurels.kit.repository import Repository
+from laurels.kit.statements import Prepared
 from laurels.kit.validation import fold
 from laurels.tenancy.models import ApiKey, Brand, Org
+
+# Whether a brand is the org's: asked by every reward write that names one, so past the ORM.
+_BRAND_IN_ORG = Prepared(select(Brand.id).where(Brand.org_id == bindparam("org_id"), Brand.id == bindparam("pk")))
 
 
 class TenancyRepository(Repository):
@@ -21,8 +25,8 @@ class TenancyRepository(Repository):
     def brands(self, org_id: str) -> list[Brand]:
         return list(self.session.scalars(select(Brand).where(Brand.org_id == org_id).order_by(Brand.id)))
 
-    def get_brand(self, org_id: str, brand_id: int) -> Brand | None:
-        return self.session.scalar(select(Brand).where(Brand.org_id == org_id, Brand.id == brand_id))
+    def has_brand(self, org_id: str, brand_id: int) -> bool:
+        return _BRAND_IN_ORG.first(self.session, {"org_id": org_id, "pk": brand_id}) is not None
 
     def connected_org_ids(self, org_id: str) -> list[str]:
         """Every org in the org's connected tree (its root and all the root's descendants)."""
