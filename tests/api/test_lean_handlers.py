@@ -28,7 +28,7 @@ from tests.support import Tenant
 
 BRAND = "Lean Brand"
 CAPILLARY = "/api_gateway/rewards/core/v1/user/reward"
-# The routes the lean handler serves: the reads clients make most, and the issuing routes.
+# The routes the lean handler serves: the reads clients make most, the issuing routes and the creates.
 READS = {
     "/v1/rewards",
     "/v1/rewards/{rewardId}",
@@ -40,6 +40,8 @@ READS = {
 # Each names nothing that exists (or its body never validates), so no request here issues anything
 # and both ways meet the same state.
 WRITES = {
+    "/v1/rewards": "/v1/rewards",
+    "/api_gateway/rewards/core/v1/reward/create": "/api_gateway/rewards/core/v1/reward/create",
     "/v1/rewards/grant": "/v1/rewards/grant",
     "/v1/rewards/{rewardId}/purchase": "/v1/rewards/rew_none/purchase",
     "/v1/customers/{userId}/points/adjustments": "/v1/customers/lean-user/points/adjustments",
