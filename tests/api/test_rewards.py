@@ -41,6 +41,28 @@ def test_create_points_reward_returns_the_seed_shape(tenant: Tenant) -> None:
     assert len(str(reward["createdAt"])) == len("2025-10-01T10:00:00.000Z")
 
 
+def test_a_create_answers_with_the_reward_a_read_of_it_answers_with(tenant: Tenant) -> None:
+    """The create renders its answer itself (docs/architecture.md, "A reward's create"): the body a
+    GET of the reward returns, its members in the same order, nulls and nesting kept. (Within the
+    stored documents, PostgreSQL's JSONB hands keys back in an order of its own.)"""
+    body = {
+        **POINTS,
+        "metadata": {"campaign": [1, {"nested": None}]},
+        "languageSpecificInfo": [{"languageCode": "en", "name": "Shape", "description": "In English"}],
+        "tier": "Gold",
+    }
+    created = tenant.post("/v1/rewards", json=body)
+    assert created.status_code == 201, created.text
+    answer = created.json()
+    assert list(answer) == ["success", "data"]
+    assert list(answer["data"]) == ["message", "reward"]
+    assert answer["data"]["message"] == "Reward created successfully"
+    reward = answer["data"]["reward"]
+    read = tenant.data(tenant.get(f"/v1/rewards/{reward['rewardId']}"))
+    assert reward == read
+    assert list(reward) == list(read)
+
+
 def test_status_defaults_to_active_and_metadata_to_empty(tenant: Tenant) -> None:
     reward = create(tenant, {"name": "Quiz Bonus", "rewardType": "points", "config": {"amount": 100}})
     assert reward["status"] == "active"
