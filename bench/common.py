@@ -260,6 +260,10 @@ class Figure:
     answered: Counter[str] = field(default_factory=Counter)
     raised: Counter[str] = field(default_factory=Counter)
     ceiling: float | None = None
+    # CPU seconds per answered request during the measured window: the server's processes, and
+    # PostgreSQL's backends (None on SQLite, whose work is the server's own).
+    server_cpu_ms: float | None = None
+    postgres_cpu_ms: float | None = None
 
 
 def ms(text: str) -> float | None:
@@ -328,18 +332,27 @@ def wrk(
     args: argparse.Namespace,
     *,
     script: Path | None = None,
+    postgres: bool = False,
 ) -> Figure:
-    """--warmup seconds of load on ``path`` (unmeasured), then --seconds measured."""
+    """--warmup seconds of load on ``path`` (unmeasured), then --seconds measured; with the CPU the
+    server (and, with ``postgres``, PostgreSQL's backends) spent per request meanwhile."""
     command = wrk_command(args, headers, script)
     url = server.base + path
     if args.warmup > 0:
         subprocess.run([*command, f"-d{args.warmup}s", url], capture_output=True, check=False)
         drain(server)
     server.mark()
+    before = cpu_seconds(server.process.pid), cpu_seconds(command_prefix="postgres:") if postgres else 0.0
     run = subprocess.run([*command, f"-d{args.seconds}s", url], capture_output=True, text=True, check=False)
+    after = cpu_seconds(server.process.pid), cpu_seconds(command_prefix="postgres:") if postgres else 0.0
     drained = drain(server)
     answered, raised = server.since_mark()
-    return wrk_figure(label, run, drained, answered, raised)
+    figure = wrk_figure(label, run, drained, answered, raised)
+    done = figure.rps * args.seconds
+    if done:
+        figure.server_cpu_ms = 1000 * (after[0] - before[0]) / done
+        figure.postgres_cpu_ms = 1000 * (after[1] - before[1]) / done if postgres else None
+    return figure
 
 
 # ---- which Laurels ---------------------------------------------------------------------------------------

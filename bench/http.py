@@ -21,7 +21,9 @@ org), this:
    - a 3:1 mix: three GETs by id, then one POST (compared with the ceiling's POST)
 
 and prints one table per database: req/s, p50, p99, wrk's non-2xx count and
-timeouts, the ratio to the ceiling's comparable path, how long the server took
+timeouts, the ratio to the ceiling's comparable path, the CPU per request the
+server's processes and (PostgreSQL) the database's backends spent while it was
+measured, how long the server took
 to answer again after the load stopped ("drain"), what the server itself
 answered (from its access log: answers to clients still connected) and the
 tracebacks it logged (each failed request may log more than one). The
@@ -293,12 +295,13 @@ def _run(name: str, url: str, args: argparse.Namespace, env_base: dict[str, str]
         one = f"/v1/rewards/{seeded.reward_id}"
         post = _post_script("/v1/rewards", seeded.create_body, tmp)
         mix = _mix_script(one, "/v1/rewards", seeded.create_body, tmp)
+        pg = name.startswith("PostgreSQL")
         figures = [
-            wrk(server, "GET /v1/rewards/{id}", one, headers, args),
-            wrk(server, f"GET /v1/rewards?limit={PAGE}", f"/v1/rewards?limit={PAGE}", headers, args),
-            wrk(server, f"GET Capillary user list ({PAGE})", CAP_USER_LIST, headers, args),
-            wrk(server, "POST /v1/rewards", "/v1/rewards", headers, args, script=post),
-            wrk(server, "mix 3 GET by id : 1 POST", one, headers, args, script=mix),
+            wrk(server, "GET /v1/rewards/{id}", one, headers, args, postgres=pg),
+            wrk(server, f"GET /v1/rewards?limit={PAGE}", f"/v1/rewards?limit={PAGE}", headers, args, postgres=pg),
+            wrk(server, f"GET Capillary user list ({PAGE})", CAP_USER_LIST, headers, args, postgres=pg),
+            wrk(server, "POST /v1/rewards", "/v1/rewards", headers, args, script=post, postgres=pg),
+            wrk(server, "mix 3 GET by id : 1 POST", one, headers, args, script=mix, postgres=pg),
         ]
     for figure, compared in zip(figures, ("one", "list", "list", "post", "post"), strict=True):
         figure.ceiling = ceiling[compared].rps
@@ -319,11 +322,14 @@ def _table(name: str, figures: list[Figure]) -> None:
     def ms(value: float | None) -> str:
         return "-" if value is None else f"{value:.1f}"
 
+    def cpu(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
     print()
     print(f"  {name}")
     print(
         f"  {'path':<32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'timeouts':>8} "
-        f"{'drain s':>7} {'vs ceiling':>10}  server answered"
+        f"{'drain s':>7} {'vs ceiling':>10} {'cpu ms':>7} {'pg ms':>6}  server answered"
     )
     for f in figures:
         ratio = "" if f.ceiling is None else (f"{f.rps / f.ceiling:.0%}" if f.ceiling else "?")
@@ -331,10 +337,11 @@ def _table(name: str, figures: list[Figure]) -> None:
         timeouts = f"{f.timeouts}" + (f" (+{f.socket_errors} sock)" if f.socket_errors else "")
         print(
             f"  {f.label:<32} {f.rps:8.0f} {ms(f.p50_ms):>8} {ms(f.p99_ms):>8} {f.non_2xx:>8} {timeouts:>8} "
-            f"{f.drain_s:7.1f} {ratio:>10}  {answered}"
+            f"{f.drain_s:7.1f} {ratio:>10} {cpu(f.server_cpu_ms):>7} {cpu(f.postgres_cpu_ms):>6}  {answered}"
         )
     print(
         "  (non-2xx, timeouts: as wrk counts them; drain: seconds until /healthz answered within 1 s after the load;"
+        "\n   cpu ms, pg ms: CPU per request of the server's processes and of PostgreSQL's backends while measured;"
         "\n   server answered: its access log, which holds answers to clients still connected)"
     )
     for f in figures:

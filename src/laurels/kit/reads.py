@@ -76,8 +76,15 @@ class _SQLiteBackend:
 # Errors after which a connection taken from the idle list is dropped and the read tried on
 # the next one: the server closed it (restarted, or killed the backend) while it sat idle.
 _GONE = (asyncpg.PostgresConnectionError, asyncpg.exceptions.OperatorInterventionError, OSError)
-# How these connections show in pg_stat_activity, apart from the ORM's.
-_NAMED = {"application_name": "laurels-reads"}
+# The settings of these connections: a name to tell them apart from the ORM's in pg_stat_activity,
+# and one plan per prepared statement. asyncpg prepares each statement, and PostgreSQL plans a
+# prepared statement afresh at every execution while its generic plan's estimate is dearer than
+# the custom plans' — and with the org and the page size unknown it always is, though the plan
+# is the same (the org's index, a LIMIT). Planning then cost more than running: PostgreSQL's CPU
+# per Capillary per-user list 0.61 against 0.21 ms, per page of rewards 0.21 against 0.11
+# (docs/architecture.md, "Hot reads"). Every statement on this path is an equality lookup on
+# an index's leading columns, whose best plan does not depend on the values looked up.
+_SETTINGS = {"application_name": "laurels-reads", "plan_cache_mode": "force_generic_plan"}
 
 
 class _PostgresBackend:
@@ -104,7 +111,7 @@ class _PostgresBackend:
             while True:
                 kept = bool(self._idle)
                 # The most recently used first: under light load the same few stay warm.
-                conn = self._idle.pop() if kept else await asyncpg.connect(self.dsn, server_settings=_NAMED)
+                conn = self._idle.pop() if kept else await asyncpg.connect(self.dsn, server_settings=_SETTINGS)
                 try:
                     records = await conn.fetch(sql, *params)
                 except BaseException as exc:
