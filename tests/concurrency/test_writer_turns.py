@@ -20,12 +20,16 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from fastapi import APIRouter, FastAPI, Response
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from laurels.kit.db import Checkpointer, Database, WriterQueue
-from laurels.kit.unit import run_unit_async
+from laurels.kit.http import DbSession
+from laurels.kit.routing import AfterCommit, after_commit
+from laurels.kit.unit import UnitRoute, brief, run_unit_async
 
 pytestmark = pytest.mark.skipif(not Path("/proc/locks").exists(), reason="watches /proc/locks (Linux)")
 
@@ -559,3 +563,44 @@ def test_a_brief_unit_cancelled_while_waiting_on_the_file_gives_it_back(two: tup
         assert done.is_set()
     with first.session(write=False) as session:
         assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [1, 3, 4]
+
+
+def _turn_file_locked(path: Path) -> bool:
+    """Whether any process holds (or waits for) a lock on the turn file."""
+    inode = os.stat(path).st_ino
+    with open("/proc/locks") as locks:
+        return any(line.split()[-3].endswith(f":{inode}") for line in locks)
+
+
+def test_an_answer_made_after_commit_is_made_with_the_turn_given_back(
+    two: tuple[Database, Database, Path],
+) -> None:
+    """A brief route's ``after_commit`` answer is made once its batch has committed and the writer
+    turn is free, and never for a unit that failed."""
+    first, _second, turn_file = two
+    made: list[tuple[bool, list[int]]] = []
+    router = APIRouter(route_class=UnitRoute)
+
+    def answer(n: int) -> Response:
+        with closing(sqlite3.connect(first.url.removeprefix("sqlite:///"))) as other:
+            committed = [row[0] for row in other.execute("SELECT n FROM t WHERE n = ?", (n,))]
+        made.append((_turn_file_locked(turn_file), committed))
+        return Response(str(n))
+
+    @router.post("/write/{n}")
+    @brief
+    def write(n: int, session: DbSession) -> AfterCommit[Response]:
+        session.execute(text("INSERT INTO t VALUES (:n)"), {"n": n})
+        if n < 0:
+            raise ValueError("refused after writing")
+        return after_commit(lambda: answer(n))
+
+    app = FastAPI()
+    app.include_router(router)
+    app.state.db = first
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.post("/write/5").text == "5"
+        assert client.post("/write/-5").status_code == 500
+    assert made == [(False, [5])], "made with the turn held, before the commit, or for the failed unit"
+    with first.session(write=False) as session:
+        assert session.scalars(text("SELECT n FROM t ORDER BY rowid")).all() == [5]

@@ -35,6 +35,7 @@ from laurels.issuance.usage import UsageReader
 from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, RowIdPath, error_responses
+from laurels.kit.routing import AfterCommit, after_commit
 from laurels.kit.unit import UnitRoute, brief
 from laurels.kit.validation import INT32_MAX, MAX_SAFE_INTEGER
 from laurels.rewards.coercion import as_datetime
@@ -73,14 +74,19 @@ _DATE_DOC = 'ISO 8601 or "YYYY-MM-DD HH:MM:SS" (UTC when no offset is given).'
 
 @router.post("/v1/reward/create", response_model=RewardEnvelope, responses=_errors(400, 401, 403, 409))
 @brief
-def create_reward(principal: CatalogWriter, session: DbSession, body: CapillaryRewardCreate) -> Response:
+def create_reward(principal: CatalogWriter, session: DbSession, body: CapillaryRewardCreate) -> AfterCommit[Response]:
     """Create a reward (seed 003's fields; type, redemptionType, start, end, languageSpecificInfo, brandId required)."""
     fields = body.model_dump(exclude_unset=True)
     require_create_fields(fields)
     reward = RewardService(session).create_catalog(principal.org_id, principal.key_id, fields)
-    # Rendered here and answered as bytes, as the native create is (docs/architecture.md, "A reward's create").
-    created = RewardEnvelope(status=Status(**status(CREATED)), reward=reward_detail(reward))
-    return Response(created.model_dump_json(), media_type="application/json")
+
+    def answer() -> Response:
+        # Rendered after the commit and answered as bytes, as the native create is
+        # (docs/architecture.md, "A reward's create").
+        created = RewardEnvelope(status=Status(**status(CREATED)), reward=reward_detail(reward))
+        return Response(created.model_dump_json(), media_type="application/json")
+
+    return after_commit(answer)
 
 
 @router.get("/v1/reward/list/brand/{brandId}", responses=_errors(400, 401, 403, 404))

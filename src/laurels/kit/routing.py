@@ -19,7 +19,7 @@ import inspect
 import json
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, get_args, get_origin
 
 from fastapi import APIRouter, FastAPI, params
 from fastapi._compat import Undefined, get_missing_field_error
@@ -34,6 +34,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+A = TypeVar("A")
 
 
 def add_routes(app: FastAPI, router: APIRouter, prefix: str = "") -> None:
@@ -236,6 +237,28 @@ def _plain_param(field: Any, where: str) -> _Param | None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class AfterCommit(Generic[A]):
+    """What a unit answers with, made once the unit has committed and its session is closed
+    (``kit.unit`` calls ``make``; a lean handler takes a route answering ``AfterCommit[Response]``).
+
+    A route returns one (``after_commit``) when what it answers with takes work that needs
+    no database: rendering a created row, say. Made inside the unit, that work would hold the
+    unit's connection and, on SQLite, the writer turn, which no two writers of any process share;
+    made here it holds neither. ``make`` must not touch the session: it reads what the unit left,
+    plain values or ORM objects the session never held (an object it loaded is expired by the
+    commit, and would load again on a closed session). A unit that fails answers with its error
+    and ``make`` is never called.
+    """
+
+    make: Callable[[], A]
+
+
+def after_commit(make: Callable[[], A]) -> AfterCommit[A]:
+    """Answer with ``make()``, called after the unit commits (see :class:`AfterCommit`)."""
+    return AfterCommit(make)
+
+
 def _plan(
     route: APIRoute,
 ) -> tuple[Callable[..., Awaitable[Response]], Any, list[_Param], list[Any], str | None] | None:
@@ -249,6 +272,8 @@ def _plan(
         returns = get_typed_return_annotation(call)
     except (NameError, TypeError):  # an annotation that does not resolve: leave the route to FastAPI
         return None
+    if get_origin(returns) is AfterCommit:
+        (returns,) = get_args(returns)
     if not (isinstance(returns, type) and issubclass(returns, Response)):
         return None
     if dependant.cookie_params or _special(dependant):

@@ -65,7 +65,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from laurels.kit.db import TURN_TAKEN_AHEAD, Database, WriterQueue, violated_check
-from laurels.kit.routing import Handler, lean_handler
+from laurels.kit.routing import AfterCommit, Handler, lean_handler
 from laurels.kit.statements import Prepared
 
 _FINALS = "laurels_final_statements"
@@ -395,7 +395,8 @@ def _unit_endpoint(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     async def run(**kwargs: Any) -> Any:
         session = next((v for v in kwargs.values() if isinstance(v, Session)), None)
-        return await run_unit_async(session, functools.partial(endpoint, **kwargs), brief=short)
+        result = await run_unit_async(session, functools.partial(endpoint, **kwargs), brief=short)
+        return result.make() if isinstance(result, AfterCommit) else result
 
     return run
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from laurels.kit import schema as js
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.kit.routing import AfterCommit, after_commit
 from laurels.kit.unit import UnitRoute, brief
 from laurels.rewards.reads import RewardReads
 from laurels.rewards.rules import REWARD_TYPES, STATUSES
@@ -60,10 +61,13 @@ async def list_rewards(
     responses=error_responses(400, 401, 403, 409),
 )
 @brief
-def create_reward(principal: CatalogWriter, session: DbSession, body: RewardCreate) -> Response:
+def create_reward(principal: CatalogWriter, session: DbSession, body: RewardCreate) -> AfterCommit[Response]:
     """Create a reward; its config is validated for its type and what it references must exist."""
     reward = RewardService(session).create(principal.org_id, principal.key_id, body.model_dump(exclude_unset=True))
-    return _json(ok(RewardCreated(reward=RewardOut.of(reward))).model_dump_json().encode(), status=201)
+    # The reward was inserted past the session, which never held it: it renders after the commit.
+    return after_commit(
+        lambda: _json(ok(RewardCreated(reward=RewardOut.of(reward))).model_dump_json().encode(), status=201)
+    )
 
 
 @router.get("/rewards/{rewardId}", response_model=Envelope[RewardOut], responses=error_responses(401, 403, 404))
