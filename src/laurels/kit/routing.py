@@ -315,8 +315,8 @@ def lean_handler(route: APIRoute, standard: Handler) -> Handler | None:
     4. every error is raised together as one ``RequestValidationError``; the
        endpoint is called only if there is none.
 
-    It applies to a coroutine endpoint that returns a ``Response`` itself (so
-    nothing is serialized for it) and takes no cookies; scalar path and query
+    It applies to a coroutine endpoint that returns a ``Response`` itself, or a
+    unit's ``AfterCommit[Response]`` (so nothing is serialized for it), and takes no cookies; scalar path and query
     parameters and header parameters named by an explicit alias, none with a
     validation alias or a default factory; at most one JSON body, not
     embedded; and dependencies that are coroutines of the request alone. Any
