@@ -248,7 +248,9 @@ class AfterCommit(Generic[A]):
     made here it holds neither. ``make`` must not touch the session: it reads what the unit left,
     plain values or ORM objects the session never held (an object it loaded is expired by the
     commit, and would load again on a closed session). A unit that fails answers with its error
-    and ``make`` is never called.
+    and ``make`` is never called. ``make`` runs after the write is durable, so it must not be
+    able to refuse what the unit accepted: rendering, never checking (an error in it is a 500
+    for a request whose write stands).
     """
 
     make: Callable[[], A]
