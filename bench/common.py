@@ -260,10 +260,11 @@ class Figure:
     answered: Counter[str] = field(default_factory=Counter)
     raised: Counter[str] = field(default_factory=Counter)
     ceiling: float | None = None
-    # CPU seconds per answered request during the measured window: the server's processes, and
+    # CPU milliseconds per answered request during the measured window: the server's processes, and
     # PostgreSQL's backends (None on SQLite, whose work is the server's own).
     server_cpu_ms: float | None = None
     postgres_cpu_ms: float | None = None
+    completed: int = 0  # requests wrk saw answered in the measured window
 
 
 def ms(text: str) -> float | None:
@@ -321,6 +322,7 @@ def wrk_figure(
         drain_s=drained,
         answered=answered,
         raised=raised,
+        completed=completed,
     )
 
 
@@ -348,10 +350,9 @@ def wrk(
     drained = drain(server)
     answered, raised = server.since_mark()
     figure = wrk_figure(label, run, drained, answered, raised)
-    done = figure.rps * args.seconds
-    if done:
-        figure.server_cpu_ms = 1000 * (after[0] - before[0]) / done
-        figure.postgres_cpu_ms = 1000 * (after[1] - before[1]) / done if postgres else None
+    if figure.completed:
+        figure.server_cpu_ms = 1000 * (after[0] - before[0]) / figure.completed
+        figure.postgres_cpu_ms = 1000 * (after[1] - before[1]) / figure.completed if postgres else None
     return figure
 
 

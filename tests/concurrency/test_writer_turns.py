@@ -45,10 +45,16 @@ def two(tmp_path: Path) -> Iterator[tuple[Database, Database, Path]]:
     second.dispose()
 
 
-def _blocked_on(path: Path) -> bool:
+def _locks_on(path: Path) -> list[list[str]]:
+    """The /proc/locks lines (split) on the file: held, and ("->" second) waited for."""
     inode = os.stat(path).st_ino
     with open("/proc/locks") as locks:
-        return any(line.split()[1] == "->" and line.split()[6].endswith(f":{inode}") for line in locks)
+        # The device:inode field is third from the end whether or not the line waits.
+        return [fields for fields in map(str.split, locks) if fields[-3].endswith(f":{inode}")]
+
+
+def _blocked_on(path: Path) -> bool:
+    return any(fields[1] == "->" for fields in _locks_on(path))
 
 
 def _holding_the_turn(db: Database) -> Session:
@@ -565,13 +571,6 @@ def test_a_brief_unit_cancelled_while_waiting_on_the_file_gives_it_back(two: tup
         assert session.scalars(text("SELECT n FROM t ORDER BY n")).all() == [1, 3, 4]
 
 
-def _turn_file_locked(path: Path) -> bool:
-    """Whether any process holds (or waits for) a lock on the turn file."""
-    inode = os.stat(path).st_ino
-    with open("/proc/locks") as locks:
-        return any(line.split()[-3].endswith(f":{inode}") for line in locks)
-
-
 def test_an_answer_made_after_commit_is_made_with_the_turn_given_back(
     two: tuple[Database, Database, Path],
 ) -> None:
@@ -584,7 +583,7 @@ def test_an_answer_made_after_commit_is_made_with_the_turn_given_back(
     def answer(n: int) -> Response:
         with closing(sqlite3.connect(first.url.removeprefix("sqlite:///"))) as other:
             committed = [row[0] for row in other.execute("SELECT n FROM t WHERE n = ?", (n,))]
-        made.append((_turn_file_locked(turn_file), committed))
+        made.append((bool(_locks_on(turn_file)), committed))
         return Response(str(n))
 
     @router.post("/write/{n}")
