@@ -593,11 +593,17 @@ class Recorder:
         if self.on:
             self.recorded.append({"event": name, "t": time.perf_counter()})
 
-    def before(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
+    def before(self, _conn: Any, cursor: Any, statement: str, parameters: Any, _context: Any, many: bool) -> None:
         if not self.on:
             return
         params = {k: _wire(v) for k, v in parameters.items()} if isinstance(parameters, dict) and not many else None
-        self.recorded.append({"sql": statement, "params": params, "rows": None, "t0": time.perf_counter()})
+        # Sent in psycopg's pipeline mode: queued with what follows it (Laurels' final statements and
+        # the COMMIT, one round trip), which the replay must do the same way.
+        pgconn = getattr(getattr(cursor, "connection", None), "pgconn", None)
+        pipelined = bool(pgconn is not None and pgconn.pipeline_status)
+        self.recorded.append(
+            {"sql": statement, "params": params, "rows": None, "t0": time.perf_counter(), "pipelined": pipelined}
+        )
 
     def after(self, _conn: Any, cursor: Any, _statement: str, _parameters: Any, _context: Any, _many: bool) -> None:
         if not self.on:
@@ -715,9 +721,13 @@ def _replay(grants: list[dict[str, Any]], users: int, what: str) -> Replay:
     lines = [f"-- The SQL of one Laurels {what}, captured by bench/issuance.py", *replay.sets]
     lines.append("BEGIN;")
     replay.listing.append("BEGIN")
+    pipelined = _pipelined_tail(replay, [x for x, _ in statements])
     for k, ((x, _), sql) in enumerate(zip(statements, rendered, strict=True), 1):
         if not sql:
             continue
+        if k == pipelined:
+            lines.append("\\startpipeline")
+            replay.listing.append("   \\startpipeline (the rest and the COMMIT in one round trip, as Laurels does)")
         gset = f" \\gset r{k}_" if k in replay.gsets else ""
         lines.append(sql + (gset or ";"))
         rows = x.get("rows")
@@ -725,9 +735,27 @@ def _replay(grants: list[dict[str, Any]], users: int, what: str) -> Replay:
         replay.listing.append(f"{k:>2} {_short(sql)}{returned}{gset and ','}{gset}")
     lines.append("COMMIT;")
     replay.listing.append("COMMIT")
+    if pipelined:
+        lines.append("\\endpipeline")
+        replay.listing.append("   \\endpipeline")
     replay.script = "\n".join(lines) + "\n"
     replay.timing = _timing(grants, statements)
     return replay
+
+
+def _pipelined_tail(replay: Replay, statements: list[dict[str, Any]]) -> int | None:
+    """The first of the statements Laurels sent in one pipeline with its COMMIT (1-based), or None."""
+    flags = [bool(x.get("pipelined")) for x in statements]
+    if not any(flags):
+        return None
+    first = flags.index(True) + 1
+    if not all(flags[first - 1 :]):
+        replay.impossible.append("statements were pipelined that are not the transaction's last: sent one by one")
+        return None
+    if any(k >= first for k in replay.gsets):
+        replay.impossible.append("a pipelined statement's row is passed on (pgbench cannot \\gset in a pipeline)")
+        return None
+    return first
 
 
 def _placeholder(names: dict[str, str], found: re.Match[str]) -> str:
@@ -854,25 +882,22 @@ def _pgbench(
     scenario: Scenario,
     seeded: Seeded,
     args: argparse.Namespace,
-) -> float | None:
-    """Capture one request's SQL, replay it in pgbench, print what was done; pgbench's tps, or None."""
+) -> list[Bench]:
+    """Capture one request's SQL, replay it in pgbench, print what was done; pgbench's runs."""
     grants = _capture(env, tmp, url, str(org["apiKey"]), scenario=scenario, reward_id=seeded.replay_reward_id)
     if isinstance(grants, str):
         print(f"  pgbench skipped: {grants}")
-        return None
+        return []
     what = f"{scenario.name} (POST {scenario.path(seeded.replay_reward_id)})"
     replay = _replay(grants, args.users, what)
     script = tmp / f"{scenario.name}.pgbench"
     script.write_text(replay.script)
     defines = [arg for name, value in replay.defines.items() for arg in ("-D", f"{name}={value}")]
-    command = [PGBENCH, "-n", "-M", "prepared", "-c", str(PGBENCH_CLIENTS), "-j", "2", "-T", str(args.seconds)]
-    command += [*defines, "-f", str(script), _libpq(url)]
-    (tmp / "grant.pgbench.command").write_text(shlex.join(command) + "\n")
+    base = [*defines, "-f", str(script), _libpq(url)]
+    Path(f"{script}.command").write_text(shlex.join(_pgbench_command(base, PGBENCH_CLIENTS, args.seconds)) + "\n")
+    numbered = sum(1 for line in replay.listing if line[:2].strip().isdigit())
     print()
-    print(
-        f"  the SQL of one {scenario.name}, captured from Laurels on this database "
-        f"({len(replay.listing) - 2} statements):"
-    )
+    print(f"  the SQL of one {scenario.name}, captured from Laurels on this database ({numbered} statements):")
     for line in replay.listing:
         print(f"    {line}")
     if replay.timing:
@@ -890,25 +915,21 @@ def _pgbench(
     print(f"    script {script}, the whole command in {script}.command; on reward {seeded.replay_reward_id}")
     product = seeded.product_ids[1] if seeded.product_ids else None
     before = _counted(url, seeded.replay_reward_pk, product)
-    print(
-        f"  pgbench -n -M prepared -c {PGBENCH_CLIENTS} -j 2 -T {args.seconds}; load average {load_average()}: ",
-        end="",
-        flush=True,
-    )
-    with Sampler(url) as sampler:
-        out = subprocess.run(command, capture_output=True, text=True, check=False)
-    tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout)
-    if tps is None:
-        print(f"failed: {(out.stderr or out.stdout).strip()[-600:]}")
-        return None
-    latency = re.search(r"latency average = ([\d.]+) ms", out.stdout)
-    done = re.search(r"number of transactions actually processed: (\d+)", out.stdout)
-    processed = int(done.group(1)) if done else 0
-    average = latency.group(1) if latency else "?"
-    print(f"{float(tps.group(1)):,.0f} tps, latency average {average} ms, {processed:,} transactions")
-    for line in re.findall(r"^.*aborted.*$", out.stderr, flags=re.MULTILINE)[:3]:
-        print(f"    {line.strip()}")
-    print(f"    backends on the database meanwhile: {sampler.summary()}")
+    runs: list[Bench] = []
+    # At the clients that suit two cores best, the ceiling; at the load's own connections, what the
+    # database alone does with as many transactions in flight as Laurels is given (its latencies too).
+    for clients in dict.fromkeys((PGBENCH_CLIENTS, args.connections)):
+        print(f"  pgbench -c {clients} -j 2 -T {args.seconds}; load average {load_average()}: ", end="", flush=True)
+        with Sampler(url) as sampler:
+            run = _pgbench_run(base, clients, args.seconds, tmp / f"{scenario.name}-{clients}.log")
+        if isinstance(run, str):
+            print(f"failed: {run}")
+            return runs
+        runs.append(run)
+        print(f"{run.tps:,.0f} tps, p50 {run.p50_ms:.1f} ms, p99 {run.p99_ms:.1f} ms, {run.processed:,} transactions")
+        for line in run.aborted:
+            print(f"    {line}")
+        print(f"    backends on the database meanwhile: {sampler.summary()}")
     after = _counted(url, seeded.replay_reward_pk, product)
     moved = {
         "issuances": after.issued - before.issued,
@@ -919,13 +940,48 @@ def _pgbench(
     }
     if after.stock is not None and before.stock is not None:
         moved["stock taken"] = before.stock - after.stock
+    processed = sum(r.processed for r in runs)
     agree = all(v == processed for v in moved.values())
     print(
-        f"    pgbench's transactions {processed:,}: "
+        f"  pgbench's transactions {processed:,}: "
         + ", ".join(f"{name} +{v:,}" for name, v in moved.items())
         + (f" (the replay wrote what a {scenario.name} writes: OK)" if agree else "  MISMATCH")
     )
-    return float(tps.group(1))
+    return runs
+
+
+@dataclass(frozen=True)
+class Bench:
+    """One pgbench run: its throughput, and its transactions' latencies from its per-transaction log."""
+
+    clients: int
+    tps: float
+    processed: int
+    p50_ms: float
+    p99_ms: float
+    aborted: list[str]
+
+
+def _pgbench_command(base: list[str], clients: int, seconds: int) -> list[str]:
+    return [PGBENCH, "-n", "-M", "prepared", "-c", str(clients), "-j", "2", "-T", str(seconds), *base]
+
+
+def _pgbench_run(base: list[str], clients: int, seconds: int, log: Path) -> Bench | str:
+    """Run pgbench with a log of every transaction (its third field: the latency in microseconds)."""
+    log.mkdir(exist_ok=True)
+    command = [*_pgbench_command(base, clients, seconds), "-l", f"--log-prefix={log / 'tx'}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=False)
+    tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out.stdout)
+    done = re.search(r"number of transactions actually processed: (\d+)", out.stdout)
+    latencies = sorted(int(line.split()[2]) for f in log.iterdir() for line in f.read_text().splitlines() if line)
+    if tps is None or done is None or not latencies:
+        return (out.stderr or out.stdout).strip()[-600:]
+
+    def percentile(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1000
+
+    aborted = re.findall(r"^.*aborted.*$", out.stderr, flags=re.MULTILINE)[:3]
+    return Bench(clients, float(tps.group(1)), int(done.group(1)), percentile(0.5), percentile(0.99), aborted)
 
 
 # ---- one database ----------------------------------------------------------------------------------------
@@ -1004,10 +1060,12 @@ def _scenario(
     if sampler is not None:
         print(f"  PostgreSQL's backends on the database while measured: {sampler.summary()}")
     if args.pgbench and pg:
-        tps = _pgbench(env, tmp, url=url, org=org, scenario=scenario, seeded=seeded, args=args)
-        if tps:
-            rps = measured.figure.rps
-            print(f"  Laurels / pgbench: {rps:,.0f} {scenario.name}s/s / {tps:,.0f} tps = {rps / tps:.1%}")
+        f = measured.figure
+        for run in _pgbench(env, tmp, url=url, org=org, scenario=scenario, seeded=seeded, args=args):
+            print(
+                f"  Laurels / pgbench at {run.clients} clients: {f.rps:,.0f} {scenario.name}s/s / {run.tps:,.0f} tps"
+                f" = {f.rps / run.tps:.1%}; p99 {f.p99_ms or 0:.1f} ms against pgbench's {run.p99_ms:.1f} ms"
+            )
     return phases
 
 
