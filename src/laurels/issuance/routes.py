@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from laurels.customers.schemas import USER_ID_MAX
-from laurels.issuance.ledger import ADJUSTMENT, LedgerService
+from laurels.issuance.ledger import ADJUSTMENT, Adjustment, LedgerService
+from laurels.issuance.models import Issuance
 from laurels.issuance.redemption import RedemptionService
 from laurels.issuance.schemas import (
     AdjustmentBody,
@@ -41,6 +42,7 @@ from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, Envelope, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.kit.routing import AfterCommit, after_commit
 from laurels.kit.types import WireDateTime
 from laurels.kit.unit import UnitRoute, brief
 from laurels.tenancy.auth import require
@@ -79,15 +81,17 @@ IdempotencyKey = Annotated[
 @brief
 def grant_reward(
     principal: Issuer, session: DbSession, body: GrantBody, idempotency_key: IdempotencyKey = None
-) -> Response:
+) -> AfterCommit[Response]:
     """Grant a reward to a user: bypasses the reward's audience, never its state, limits or inventory."""
     values = body.model_dump()
 
-    def grant() -> str:
-        issuance = IssuanceService(session).grant(principal.org_id, values)
+    def grant() -> Issuance:
+        return IssuanceService(session).grant(principal.org_id, values)
+
+    def render(issuance: Issuance) -> str:
         return ok(Granted(result=GrantResult.of(issuance))).model_dump_json(exclude_none=True)
 
-    return answer_once(session, Once(principal.org_id, GRANT, idempotency_key, values), grant)
+    return answer_once(session, Once(principal.org_id, GRANT, idempotency_key, values), grant, render)
 
 
 @router.post(
@@ -105,16 +109,18 @@ def purchase_reward(
     ],
     body: PurchaseBody,
     idempotency_key: IdempotencyKey = None,
-) -> Response:
+) -> AfterCommit[Response]:
     """A customer takes a reward and pays for it: its state, audience, limits, inventory and price all hold."""
     values = body.model_dump()
 
-    def purchase() -> str:
-        issuance = IssuanceService(session).purchase(principal.org_id, rewardId, values)
+    def purchase() -> Issuance:
+        return IssuanceService(session).purchase(principal.org_id, rewardId, values)
+
+    def render(issuance: Issuance) -> str:
         return ok(Purchased(result=IssuanceOut.of(issuance))).model_dump_json(exclude_none=True)
 
     once = Once(principal.org_id, PURCHASE, idempotency_key, {**values, "rewardId": rewardId})
-    return answer_once(session, once, purchase)
+    return answer_once(session, once, purchase, render)
 
 
 @router.get("/issuances", responses=error_responses(400, 401, 403))
@@ -227,16 +233,21 @@ def adjust_points(
     userId: UserIdPath,
     body: AdjustmentBody,
     idempotency_key: IdempotencyKey = None,
-) -> Response:
+) -> AfterCommit[Response]:
     """Add points to a customer's balance or take them away; never below zero (409 INSUFFICIENT_POINTS)."""
     values = body.model_dump()
 
-    def adjust() -> str:
-        adjustment = LedgerService(session).adjust(principal.org_id, userId, values, utcnow())
+    def adjust() -> Adjustment:
+        return LedgerService(session).adjust(principal.org_id, userId, values, utcnow())
+
+    def render(adjustment: Adjustment) -> str:
         return ok(AdjustmentOut.of(adjustment)).model_dump_json()
 
     once = Once(principal.org_id, ADJUSTMENT, idempotency_key, {**values, "userId": userId})
-    return answer_once(session, once, adjust)
+    return answer_once(session, once, adjust, render)
+
+
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -250,24 +261,30 @@ class Once:
     request: Mapping[str, Any]
 
 
-def answer_once(session: Session, once: Once, act: Callable[[], str], status: int = 201) -> Response:
-    """The answer ``act`` serializes, or, for a key already answered, that first answer again, byte
-    for byte, marked ``Idempotent-Replayed: true`` (docs/issuance.md, "Idempotency"). The answer is
-    remembered in the request's own transaction: committed with what it answers, or not at all."""
+def answer_once(
+    session: Session, once: Once, act: Callable[[], R], render: Callable[[R], str], status: int = 201
+) -> AfterCommit[Response]:
+    """What ``act`` did, rendered by ``render``; or, for a key already answered, that first answer
+    again, byte for byte, marked ``Idempotent-Replayed: true`` (docs/issuance.md, "Idempotency").
+    A keyed answer is remembered in the request's own transaction: committed with what it answers,
+    or not at all. An answer no key remembers is rendered after the commit, outside the unit (on
+    SQLite, outside the writer turn)."""
     if once.key is None:
-        return Response(act(), status_code=status, media_type="application/json")
+        done = act()
+        return after_commit(lambda: Response(render(done), status_code=status, media_type="application/json"))
     service = IssuanceService(session)
     first = service.replay(once.org_id, once.scope, once.key, once.request)
     if first is not None and first.body is not None:
-        return Response(
+        replayed = Response(
             first.body,
             status_code=first.status or status,
             media_type="application/json",
             headers={"Idempotent-Replayed": "true"},
         )
-    answer = act()
+        return after_commit(lambda: replayed)
+    answer = render(act())
     service.remember(once.org_id, once.scope, once.key, status, answer)
-    return Response(answer, status_code=status, media_type="application/json")
+    return after_commit(lambda: Response(answer, status_code=status, media_type="application/json"))
 
 
 @router.get("/competitions/{competitionId}/entries", responses=error_responses(400, 401, 403, 404))

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
+from laurels.issuance.models import Issuance
 from laurels.issuance.routes import IdempotencyKey, Issuer, Once, answer_once
 from laurels.issuance.schemas import IssuanceOut
 from laurels.issuance.service import PAYOUT
@@ -14,6 +15,7 @@ from laurels.kit import schema as js
 from laurels.kit.clock import utcnow
 from laurels.kit.http import DbSession, Envelope, Message, error_responses, ok
 from laurels.kit.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from laurels.kit.routing import AfterCommit
 from laurels.kit.unit import UnitRoute, brief
 from laurels.payouts.schemas import (
     COUNTRIES,
@@ -326,14 +328,16 @@ def pay_out(
     payoutSchemeId: SchemeIdPath,
     body: PayoutBody,
     idempotency_key: IdempotencyKey = None,
-) -> Response:
+) -> AfterCommit[Response]:
     """Issue the reward a recipient chose, if it is among the scheme's options for their value, currency and
     country (409 REWARD_NOT_OFFERED; NO_ACTIVE_DRAFT when nothing is published)."""
     values = body.model_dump()
 
-    def pay_out() -> str:
-        issuance = PayoutSchemeService(session).pay_out(principal.org_id, payoutSchemeId, values, utcnow())
+    def pay_out() -> Issuance:
+        return PayoutSchemeService(session).pay_out(principal.org_id, payoutSchemeId, values, utcnow())
+
+    def render(issuance: Issuance) -> str:
         return ok(PaidOut(result=IssuanceOut.of(issuance))).model_dump_json(exclude_none=True)
 
     once = Once(principal.org_id, PAYOUT, idempotency_key, {**values, "scheme": payoutSchemeId})
-    return answer_once(session, once, pay_out)
+    return answer_once(session, once, pay_out, render)
