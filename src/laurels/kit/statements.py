@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement as Executable
@@ -90,28 +90,35 @@ class Prepared:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = compile_for(self.statement, dialect)
-        bound = compiled.bind(params)
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        events = connection.dispatch
-        try:
-            if events.before_cursor_execute:
-                events.before_cursor_execute(connection, cursor, compiled.sql, bound, None, False)
-            cursor.execute(compiled.sql, bound)
-            if events.after_cursor_execute:
-                events.after_cursor_execute(connection, cursor, compiled.sql, bound, None, False)
-            # Whether there are rows is known from the statement: asking psycopg for the cursor's
-            # description instead built its columns, 5% of a grant's CPU (py-spy).
-            if not (fetch and compiled.returns_rows):
-                return []
-            return cast(list[Row], cursor.fetchall())
-        except dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(compiled.sql, bound, error, dialect.loaded_dbapi.Error) from error
-        finally:
-            cursor.close()
+        # Whether there are rows is known from the statement: asking psycopg for the cursor's
+        # description instead built its columns, 5% of a grant's CPU (py-spy).
+        return on_cursor(connection, compiled.sql, compiled.bind(params), fetch=fetch and compiled.returns_rows)
 
     def first(self, session: Session, params: Mapping[str, Any]) -> Row | None:
         found = self.rows(session, params)
         return found[0] if found else None
+
+
+def on_cursor(
+    connection: Connection, sql: str, bound: Mapping[str, Any] | tuple[Any, ...] = (), *, fetch: bool = False
+) -> list[Row]:
+    """Run ``sql`` on the DBAPI cursor of ``connection``'s transaction, with the engine's cursor
+    events and SQLAlchemy's wrapping of a driver error, as its execution layer would; its rows
+    if ``fetch``."""
+    dialect = connection.dialect
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    events = connection.dispatch
+    try:
+        if events.before_cursor_execute:
+            events.before_cursor_execute(connection, cursor, sql, bound, None, False)
+        cursor.execute(sql, bound)
+        if events.after_cursor_execute:
+            events.after_cursor_execute(connection, cursor, sql, bound, None, False)
+        return cast(list[Row], cursor.fetchall()) if fetch else []
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(sql, bound, error, dialect.loaded_dbapi.Error) from error
+    finally:
+        cursor.close()
 
 
 def document(value: Any) -> Any:
