@@ -127,6 +127,17 @@ def test_a_reward_level_limit_is_never_exceeded_and_a_refusal_counts_nothing(ten
     assert len(tenant.data(tenant.get("/v1/issuances", params={"rewardId": reward_id}))["issuances"]) == 2
 
 
+def test_one_user_id_in_two_orgs_is_two_customers(tenant: Tenant, other_tenant: Tenant) -> None:
+    # The grant reads the customer's row with the reward's, in one statement: by org and userId.
+    ours, theirs = _reward(tenant, "points", {"amount": 50}), _reward(other_tenant, "points", {"amount": 7})
+    for times in (1, 2):
+        assert tenant.data(_grant(tenant, ours, "shared"), 201)["result"]["balance"] == 50 * times
+        assert other_tenant.data(_grant(other_tenant, theirs, "shared"), 201)["result"]["balance"] == 7 * times
+    assert tenant.data(tenant.get("/v1/customers/shared/points"))["balance"] == 100
+    assert other_tenant.data(other_tenant.get("/v1/customers/shared/points"))["balance"] == 14
+    assert {i["rewardId"] for i in tenant.data(tenant.get("/v1/issuances?userId=shared"))["issuances"]} == {ours}
+
+
 def test_a_customer_level_daily_limit_resets_at_the_orgs_midnight(tenant: Tenant) -> None:
     limit = {"kpi": "QUANTITY", "windowType": "FIXED", "repeatFrequencyType": "DAYS", "interval": 1, "limit": 1}
     reward_id = _reward(tenant, "points", {"amount": 1}, restrictions={"customerLevel": [limit]})

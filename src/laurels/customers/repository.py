@@ -20,7 +20,9 @@ PROFILE_COLUMNS = (
 PROFILE_FIELDS = ("tiers", "labels", "card_series", "segments", "partner_programs", "country_id")
 # A customer by (org, userId), as :org_id and :user_id.
 BY_USER_ID = (Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
-_PK_AND_PROFILE = Prepared(select(Customer.id, *PROFILE_COLUMNS).where(*BY_USER_ID))
+_PROFILE = Prepared(
+    select(*PROFILE_COLUMNS).where(Customer.org_id == bindparam("org_id"), Customer.id == bindparam("pk"))
+)
 
 
 _PK_OF = Prepared(
@@ -47,12 +49,12 @@ class CustomerRepository(OrgScopedRepository[Customer]):
         )
         return self.session.scalar(stmt)
 
-    def pk_and_profile(self, org_id: str, user_id: str) -> tuple[int, dict[str, Any]] | None:
-        """The customer's integer id and what eligibility reads of it (PROFILE_FIELDS), or None."""
-        row = _PK_AND_PROFILE.first(self.session, {"org_id": org_id, "user_id": user_id})
+    def profile_of(self, org_id: str, pk: int) -> dict[str, Any] | None:
+        """What eligibility reads of the org's customer ``pk`` (PROFILE_FIELDS), or None."""
+        row = _PROFILE.first(self.session, {"org_id": org_id, "pk": pk})
         if row is None:
             return None
-        return int(row[0]), dict(zip(PROFILE_FIELDS, (document(v) for v in row[1:]), strict=True))
+        return dict(zip(PROFILE_FIELDS, (document(v) for v in row), strict=True))
 
     def pk_of(self, org_id: str, user_id: str) -> int | None:
         """The customer's integer id, without loading the row (issuing needs no more)."""

@@ -105,10 +105,10 @@ class Pipeline:
         self.records = IssuanceRepository(session)
 
     def issue(self, org_id: str, request: IssueRequest, now: datetime) -> Issuance:
-        found = self.records.reward_facts(org_id, request.reward)
+        found = self.records.reward_facts(org_id, request.reward, request.user_id)
         if found is None:
             raise reward_not_found()
-        reward_pk, version, timezone = found
+        reward_pk, version, timezone, customer_pk = found
         plan = PLANS.get(reward_pk, version) or self._compile(org_id, reward_pk)
         check_issuable(plan.enabled, plan.start_at, plan.end_at, now)
         if plan.count is None:
@@ -121,9 +121,8 @@ class Pipeline:
             )
         count = plan.count.times(request.quantity)
         payment = None
-        customer_pk = None
         if request.purchase is not None and request.purchase.judge:
-            customer_pk = self._judge(org_id, plan, request.user_id)
+            self._judge(org_id, plan, customer_pk)
         if request.purchase is not None and request.purchase.payment_mode is not None:
             payment = price_of(
                 offered(plan.payment_configs, request.purchase.payment_mode),
@@ -204,11 +203,11 @@ class Pipeline:
                 now=issuance.created_at,
             )
 
-    def _judge(self, org_id: str, plan: IssuePlan, user_id: str) -> int | None:
-        """A purchase is for the reward's audience: the judgement every customer-facing read makes.
-        The customer's integer id, or None for a customer not yet known."""
-        found = self.customer_rows.pk_and_profile(org_id, user_id)
-        customer = profile(**found[1]) if found is not None else Profile()
+    def _judge(self, org_id: str, plan: IssuePlan, customer_pk: int | None) -> None:
+        """A purchase is for the reward's audience: the judgement every customer-facing read makes
+        (a customer not yet known has no attributes)."""
+        found = None if customer_pk is None else self.customer_rows.profile_of(org_id, customer_pk)
+        customer = profile(**found) if found is not None else Profile()
         if not in_audience(plan.audience, customer):
             rule = audience_rule(plan.audience)
             raise Unavailable(
@@ -220,7 +219,6 @@ class Pipeline:
             raise Unavailable(
                 "The customer is not in the reward's geography", code=IssuanceCode.NOT_ELIGIBLE, field="geography"
             )
-        return None if found is None else found[0]
 
     def _compile(self, org_id: str, reward_pk: int) -> IssuePlan:
         reward = self.rewards.by_pks(org_id, [reward_pk])[0]

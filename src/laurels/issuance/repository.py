@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, and_, bindparam, case, delete, func, insert, select, update
 from sqlalchemy import inspect as sa_inspect
@@ -43,6 +43,8 @@ from sqlalchemy.exc import IntegrityError
 
 from laurels.codepools.models import AVAILABLE, ISSUED, CouponCode
 from laurels.competitions.models import Competition
+from laurels.customers.models import Customer
+from laurels.customers.repository import BY_USER_ID
 from laurels.issuance.models import (
     REVERSED,
     CompetitionEntry,
@@ -77,8 +79,11 @@ _ORGS = cast(Table, Org.__table__)
 _PRODUCTS = cast(Table, Product.__table__)
 
 # A reward's integer id and version (its plan is cached by them) and its org's timezone.
+# The customer's id comes with the reward's facts: every issuance needs both, and one statement
+# is one round trip less on PostgreSQL, one statement less in SQLite's writer turn.
+_CUSTOMER_PK = select(Customer.id).where(*BY_USER_ID).scalar_subquery()
 _FACTS = (
-    select(_REWARDS.c.id, _REWARDS.c.version, _ORGS.c.timezone)
+    select(_REWARDS.c.id, _REWARDS.c.version, _ORGS.c.timezone, _CUSTOMER_PK)
     .join_from(_REWARDS, _ORGS, _ORGS.c.id == _REWARDS.c.org_id)
     .where(_REWARDS.c.org_id == bindparam("org_id"))
 )
@@ -146,22 +151,32 @@ _ISSUANCE_VALUES = [(a.columns[0].key, a.key) for a in sa_inspect(Issuance).colu
 _ENTRY = Prepared(_insert_all(cast(Table, PointsEntry.__table__)))
 
 
+class RewardFacts(NamedTuple):
+    """What issuing reads first: the reward's row and version, its org's timezone, the customer's row."""
+
+    reward_pk: int
+    version: int
+    timezone: str
+    customer_pk: int | None
+
+
 class IssuanceRepository(Repository):
     # ---- the reward ---------------------------------------------------------------------
 
-    def reward_facts(self, org_id: str, ident: str) -> tuple[int, int, str] | None:
-        """The reward's integer id and version, and its org's timezone; None if the org has no such reward.
+    def reward_facts(self, org_id: str, ident: str, user_id: str) -> RewardFacts | None:
+        """The reward's integer id and version, its org's timezone, and the integer id of the org's
+        customer ``user_id`` (None if unknown); None if the org has no such reward.
 
         ``ident`` is the string rewardId or, all digits, the integer id (as ``RewardRepository.resolve``).
         """
         pk = row_id(ident)
         if pk is not None:
-            row = _FACTS_BY_PK.first(self.session, {"org_id": org_id, "pk": pk})
+            row = _FACTS_BY_PK.first(self.session, {"org_id": org_id, "pk": pk, "user_id": user_id})
         elif ident.isdigit():
             return None
         else:
-            row = _FACTS_BY_REWARD_ID.first(self.session, {"org_id": org_id, "ident": ident})
-        return None if row is None else (row[0], row[1], row[2])
+            row = _FACTS_BY_REWARD_ID.first(self.session, {"org_id": org_id, "ident": ident, "user_id": user_id})
+        return None if row is None else RewardFacts(row[0], row[1], row[2], row[3])
 
     # ---- limits ---------------------------------------------------------------------
 
