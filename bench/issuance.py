@@ -806,7 +806,7 @@ def _short(sql: str) -> str:
         listed = m.group(2).split(", ")
         return f"{m.group(1)}<{len(listed)} columns> {m.group(3)}" if len(listed) > 3 else m.group(0)
 
-    sql = re.sub(r"^(SELECT )(.+?) (FROM )", columns, sql)
+    sql = re.sub(r"^(SELECT )([^()]+?) (FROM )", columns, sql)  # a list with a subquery is shown whole
     return re.sub(r"\) VALUES \(([^)]{60,})\)", lambda m: f") VALUES (<{len(m.group(1).split(', '))} values>)", sql)
 
 

@@ -81,7 +81,7 @@ _PRODUCTS = cast(Table, Product.__table__)
 # A reward's integer id and version (its plan is cached by them) and its org's timezone.
 # The customer's id comes with the reward's facts: every issuance needs both, and one statement
 # is one round trip less on PostgreSQL, one statement less in SQLite's writer turn.
-_CUSTOMER_PK = select(Customer.id).where(*BY_USER_ID).scalar_subquery()
+_CUSTOMER_PK = select(Customer.id).where(*BY_USER_ID).scalar_subquery().label("customer_pk")
 _FACTS = (
     select(_REWARDS.c.id, _REWARDS.c.version, _ORGS.c.timezone, _CUSTOMER_PK)
     .join_from(_REWARDS, _ORGS, _ORGS.c.id == _REWARDS.c.org_id)
