@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, select
 
 from laurels.customers.models import Customer
 from laurels.kit.repository import OrgScopedRepository
-from laurels.kit.statements import Prepared, document
+from laurels.kit.statements import Prepared
 
 # What eligibility reads of a customer (rewards.offers.profile takes them by these names).
 PROFILE_COLUMNS = (
@@ -20,9 +20,6 @@ PROFILE_COLUMNS = (
 PROFILE_FIELDS = ("tiers", "labels", "card_series", "segments", "partner_programs", "country_id")
 # A customer by (org, userId), as :org_id and :user_id.
 BY_USER_ID = (Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
-_PROFILE = Prepared(
-    select(*PROFILE_COLUMNS).where(Customer.org_id == bindparam("org_id"), Customer.id == bindparam("pk"))
-)
 
 
 _PK_OF = Prepared(
@@ -48,13 +45,6 @@ class CustomerRepository(OrgScopedRepository[Customer]):
             self.insert_skipping_conflicts(Customer, key=("org_id", "user_id")).values(**values).returning(Customer.id)
         )
         return self.session.scalar(stmt)
-
-    def profile_of(self, org_id: str, pk: int) -> dict[str, Any] | None:
-        """What eligibility reads of the org's customer ``pk`` (PROFILE_FIELDS), or None."""
-        row = _PROFILE.first(self.session, {"org_id": org_id, "pk": pk})
-        if row is None:
-            return None
-        return dict(zip(PROFILE_FIELDS, (document(v) for v in row), strict=True))
 
     def pk_of(self, org_id: str, user_id: str) -> int | None:
         """The customer's integer id, without loading the row (issuing needs no more)."""

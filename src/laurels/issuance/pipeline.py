@@ -37,7 +37,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from laurels.customers.repository import CustomerRepository
 from laurels.customers.service import CustomerService
 from laurels.issuance import windows
 from laurels.issuance.ledger import insufficient
@@ -101,14 +100,14 @@ class Pipeline:
     def __init__(self, session: Session) -> None:
         self.rewards = RewardRepository(session)
         self.customers = CustomerService(session)
-        self.customer_rows = CustomerRepository(session)
         self.records = IssuanceRepository(session)
 
     def issue(self, org_id: str, request: IssueRequest, now: datetime) -> Issuance:
-        found = self.records.reward_facts(org_id, request.reward, request.user_id)
+        judged = request.purchase is not None and request.purchase.judge
+        found = self.records.reward_facts(org_id, request.reward, request.user_id, judged=judged)
         if found is None:
             raise reward_not_found()
-        reward_pk, version, timezone, customer_pk = found
+        reward_pk, version, timezone, customer_pk = found.reward_pk, found.version, found.timezone, found.customer_pk
         plan = PLANS.get(reward_pk, version) or self._compile(org_id, reward_pk)
         check_issuable(plan.enabled, plan.start_at, plan.end_at, now)
         if plan.count is None:
@@ -121,8 +120,8 @@ class Pipeline:
             )
         count = plan.count.times(request.quantity)
         payment = None
-        if request.purchase is not None and request.purchase.judge:
-            self._judge(org_id, plan, customer_pk)
+        if judged:
+            self._judge(plan, found.profile)
         if request.purchase is not None and request.purchase.payment_mode is not None:
             payment = price_of(
                 offered(plan.payment_configs, request.purchase.payment_mode),
@@ -203,10 +202,9 @@ class Pipeline:
                 now=issuance.created_at,
             )
 
-    def _judge(self, org_id: str, plan: IssuePlan, customer_pk: int | None) -> None:
+    def _judge(self, plan: IssuePlan, found: dict[str, Any] | None) -> None:
         """A purchase is for the reward's audience: the judgement every customer-facing read makes
         (a customer not yet known has no attributes)."""
-        found = None if customer_pk is None else self.customer_rows.profile_of(org_id, customer_pk)
         customer = profile(**found) if found is not None else Profile()
         if not in_audience(plan.audience, customer):
             rule = audience_rule(plan.audience)

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, bindparam, case, delete, func, insert, select, update
+from sqlalchemy import Select, Table, and_, bindparam, case, delete, func, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
@@ -44,7 +44,7 @@ from sqlalchemy.exc import IntegrityError
 from laurels.codepools.models import AVAILABLE, ISSUED, CouponCode
 from laurels.competitions.models import Competition
 from laurels.customers.models import Customer
-from laurels.customers.repository import BY_USER_ID
+from laurels.customers.repository import BY_USER_ID, PROFILE_COLUMNS, PROFILE_FIELDS
 from laurels.issuance.models import (
     REVERSED,
     CompetitionEntry,
@@ -56,7 +56,7 @@ from laurels.issuance.models import (
 )
 from laurels.kit.db import violated_check
 from laurels.kit.repository import Repository
-from laurels.kit.statements import Prepared
+from laurels.kit.statements import Prepared, document
 from laurels.kit.unit import Final, run_at_commit
 from laurels.kit.validation import row_id
 from laurels.products.models import Product
@@ -76,19 +76,30 @@ _ACCOUNTS = cast(Table, PointsAccount.__table__)
 _ISSUANCES = cast(Table, Issuance.__table__)
 _REWARDS = cast(Table, Reward.__table__)
 _ORGS = cast(Table, Org.__table__)
+_CUSTOMERS = cast(Table, Customer.__table__)
 _PRODUCTS = cast(Table, Product.__table__)
 
-# A reward's integer id and version (its plan is cached by them) and its org's timezone.
-# The customer's id comes with the reward's facts: every issuance needs both, and one statement
-# is one round trip less on PostgreSQL, one statement less in SQLite's writer turn.
-_CUSTOMER_PK = select(Customer.id).where(*BY_USER_ID).scalar_subquery().label("customer_pk")
-_FACTS = (
-    select(_REWARDS.c.id, _REWARDS.c.version, _ORGS.c.timezone, _CUSTOMER_PK)
-    .join_from(_REWARDS, _ORGS, _ORGS.c.id == _REWARDS.c.org_id)
-    .where(_REWARDS.c.org_id == bindparam("org_id"))
-)
-_FACTS_BY_REWARD_ID = Prepared(_FACTS.where(_REWARDS.c.reward_id == bindparam("ident")))
-_FACTS_BY_PK = Prepared(_FACTS.where(_REWARDS.c.id == bindparam("pk")))
+
+# A reward's integer id and version (its plan is cached by them), its org's timezone, and the id
+# of the org's customer :user_id (NULL if unknown), with what a purchase's audience reads of that
+# customer where it is judged. Every issuance needs both the reward and the customer: one
+# statement is one round trip less on PostgreSQL, one statement less in SQLite's writer turn.
+def _facts(*customer: Any) -> Select[Any]:
+    return (
+        select(_REWARDS.c.id, _REWARDS.c.version, _ORGS.c.timezone, _CUSTOMERS.c.id, *customer)
+        .select_from(_REWARDS.join(_ORGS, _ORGS.c.id == _REWARDS.c.org_id).outerjoin(_CUSTOMERS, and_(*BY_USER_ID)))
+        .where(_REWARDS.c.org_id == bindparam("org_id"))
+    )
+
+
+# By (judged, found by its integer id): judged, the customer's profile comes too.
+_FACTS = {
+    (judged, by_pk): Prepared(
+        facts.where(_REWARDS.c.id == bindparam("pk") if by_pk else _REWARDS.c.reward_id == bindparam("ident"))
+    )
+    for judged, facts in ((False, _facts()), (True, _facts(*PROFILE_COLUMNS)))
+    for by_pk in (False, True)
+}
 
 
 def _take_counter(dialect: Any) -> Any:
@@ -158,25 +169,30 @@ class RewardFacts(NamedTuple):
     version: int
     timezone: str
     customer_pk: int | None
+    # What the audience reads of the customer (PROFILE_FIELDS), where asked for and the customer is known.
+    profile: dict[str, Any] | None
 
 
 class IssuanceRepository(Repository):
     # ---- the reward ---------------------------------------------------------------------
 
-    def reward_facts(self, org_id: str, ident: str, user_id: str) -> RewardFacts | None:
-        """The reward's integer id and version, its org's timezone, and the integer id of the org's
-        customer ``user_id`` (None if unknown); None if the org has no such reward.
+    def reward_facts(self, org_id: str, ident: str, user_id: str, *, judged: bool = False) -> RewardFacts | None:
+        """The reward's facts and the org's customer ``user_id``'s id (None if unknown) — with, if
+        ``judged``, what its audience reads of that customer; None if the org has no such reward.
 
         ``ident`` is the string rewardId or, all digits, the integer id (as ``RewardRepository.resolve``).
         """
         pk = row_id(ident)
-        if pk is not None:
-            row = _FACTS_BY_PK.first(self.session, {"org_id": org_id, "pk": pk, "user_id": user_id})
-        elif ident.isdigit():
+        if pk is None and ident.isdigit():
             return None
-        else:
-            row = _FACTS_BY_REWARD_ID.first(self.session, {"org_id": org_id, "ident": ident, "user_id": user_id})
-        return None if row is None else RewardFacts(row[0], row[1], row[2], row[3])
+        found = {"org_id": org_id, "user_id": user_id, **({"ident": ident} if pk is None else {"pk": pk})}
+        row = _FACTS[judged, pk is not None].first(self.session, found)
+        if row is None:
+            return None
+        profile = None
+        if judged and row[3] is not None:
+            profile = dict(zip(PROFILE_FIELDS, (document(v) for v in row[4:]), strict=True))
+        return RewardFacts(row[0], row[1], row[2], row[3], profile)
 
     # ---- limits ---------------------------------------------------------------------
 
