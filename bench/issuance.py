@@ -980,7 +980,7 @@ def _pgbench_run(base: list[str], clients: int, seconds: int, log: Path) -> Benc
     def percentile(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1000
 
-    aborted = re.findall(r"^.*aborted.*$", out.stderr, flags=re.MULTILINE)[:3]
+    aborted = [line.strip() for line in re.findall(r"^.*aborted.*$", out.stderr, flags=re.MULTILINE)[:3]]
     return Bench(clients, float(tps.group(1)), int(done.group(1)), percentile(0.5), percentile(0.99), aborted)
 
 

@@ -22,9 +22,7 @@ PROFILE_FIELDS = ("tiers", "labels", "card_series", "segments", "partner_program
 BY_USER_ID = (Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
 
 
-_PK_OF = Prepared(
-    select(Customer.id).where(Customer.org_id == bindparam("org_id"), Customer.user_id == bindparam("user_id"))
-)
+_PK_OF = Prepared(select(Customer.id).where(*BY_USER_ID))
 
 
 class CustomerRepository(OrgScopedRepository[Customer]):

@@ -107,8 +107,8 @@ class Pipeline:
         found = self.records.reward_facts(org_id, request.reward, request.user_id, judged=judged)
         if found is None:
             raise reward_not_found()
-        reward_pk, version, timezone, customer_pk = found.reward_pk, found.version, found.timezone, found.customer_pk
-        plan = PLANS.get(reward_pk, version) or self._compile(org_id, reward_pk)
+        customer_pk = found.customer_pk
+        plan = PLANS.get(found.reward_pk, found.version) or self._compile(org_id, found.reward_pk)
         check_issuable(plan.enabled, plan.start_at, plan.end_at, now)
         if plan.count is None:
             raise Unavailable(plan.undeliverable or "", code=IssuanceCode.NOT_DELIVERABLE)
@@ -155,7 +155,7 @@ class Pipeline:
             meta=request.metadata,
             created_at=now,
         )
-        tz = ZoneInfo(timezone)
+        tz = ZoneInfo(found.timezone)
         takes = [
             self._limit(org_id, plan.reward_pk, rule, customer_pk, count=count, now=now, tz=tz) for rule in plan.limits
         ]
@@ -202,10 +202,10 @@ class Pipeline:
                 now=issuance.created_at,
             )
 
-    def _judge(self, plan: IssuePlan, found: dict[str, Any] | None) -> None:
+    def _judge(self, plan: IssuePlan, attributes: dict[str, Any] | None) -> None:
         """A purchase is for the reward's audience: the judgement every customer-facing read makes
         (a customer not yet known has no attributes)."""
-        customer = profile(**found) if found is not None else Profile()
+        customer = profile(**attributes) if attributes is not None else Profile()
         if not in_audience(plan.audience, customer):
             rule = audience_rule(plan.audience)
             raise Unavailable(
